@@ -1,0 +1,1 @@
+//! The lesson runner machinery (being written).
