@@ -36,8 +36,8 @@ pub use crate::sockaddr::{
     SockAddr, INADDR_ANY, INADDR_BROADCAST, INADDR_LOOPBACK, INADDR_NONE,
 };
 pub use crate::socket::{
-    close, socket, AF_INET, AF_INET6, AF_PACKET, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP,
-    SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, SOCK_STREAM,
+    close, socket, AF_INET, AF_INET6, AF_PACKET, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP, SOCK_CLOEXEC,
+    SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, SOCK_STREAM,
 };
 pub use crate::stdio::{bzero, cstr, perror, puts, scanf_word, strlen, EOF};
 
@@ -60,7 +60,8 @@ pub fn server_port() -> u16 {
     if argv.len() > 2 {
         usage(b"usage: server [PORT]\n");
     }
-    argv.get(1).map_or(DEFAULT_PORT, |arg| parse_port(arg.as_bytes()))
+    argv.get(1)
+        .map_or(DEFAULT_PORT, |arg| parse_port(arg.as_bytes()))
 }
 
 /// The client's server address: `client [IP [PORT]]`, as the bytes given (127.0.0.1 by
@@ -93,7 +94,9 @@ pub fn client_port() -> u16 {
 /// then truncates to 0): a mistyped port should say so, not bind somewhere else.
 fn parse_port(arg: &[u8]) -> u16 {
     let digits_only = !arg.is_empty() && arg.iter().all(u8::is_ascii_digit);
-    let value = std::str::from_utf8(arg).ok().and_then(|s| s.parse::<u16>().ok());
+    let value = std::str::from_utf8(arg)
+        .ok()
+        .and_then(|s| s.parse::<u16>().ok());
     match value {
         Some(port) if digits_only => port,
         _ => {

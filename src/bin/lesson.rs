@@ -1,1 +1,320 @@
-fn main() {}
+//! `cargo lesson`: watch a server and a client from the notes talk, in C, in Rust, or one
+//! of each.
+//!
+//! ```text
+//! cargo lesson list
+//! cargo lesson udp-echo [--server c|rust] [--client c|rust] [--port N] [--input FILE]
+//! cargo lesson udp-echo --all          # the four server × client mixes in turn
+//! cargo lesson udp-echo --input -      # type as the client (Ctrl-D ends the input)
+//! ```
+//!
+//! It builds what it needs (the C with the system compiler, the Rust with cargo), starts
+//! the server, waits for the kernel to show its socket bound, feeds the client, prints
+//! both sides' output labelled and in order, and stops everything it started, also on
+//! Ctrl-C. The machinery is `socklab::lab`.
+
+use std::fs;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use socklab::lab::build::{Builds, CFlavor};
+use socklab::lab::kernel::{self, SocketEntry, Transport};
+use socklab::lab::lessons::{self, Lesson, LESSONS};
+use socklab::lab::mux::{Event, Stream, Who};
+use socklab::lab::process::describe;
+use socklab::lab::run::{self, Input, Lang, Observer, Outcome, Pair, RunError};
+use socklab::lab::signals::Interrupts;
+
+/// Watch a server and a client from the notes talk, in C, in Rust, or one of each.
+#[derive(Parser, Debug)]
+#[command(name = "cargo lesson", version, after_help = lesson_list())]
+struct Cli {
+    /// The lesson to run, or `list`.
+    #[arg(default_value = "list")]
+    lesson: String,
+
+    /// The server's language.
+    #[arg(long, value_enum, default_value_t = Side::C)]
+    server: Side,
+
+    /// The client's language.
+    #[arg(long, value_enum, default_value_t = Side::Rust)]
+    client: Side,
+
+    /// Run all four server × client mixes, one after the other.
+    #[arg(long, conflicts_with_all = ["server", "client"])]
+    all: bool,
+
+    /// The server's port (default: one the kernel says is free).
+    #[arg(long)]
+    port: Option<u16>,
+
+    /// The client's input: a file, or `-` for this terminal (default: the lesson's).
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+
+    /// Build the C with AddressSanitizer, to see the notes' buffer overflows reported.
+    #[arg(long)]
+    asan: bool,
+
+    /// No colours (also when NO_COLOR is set or the output is not a terminal).
+    #[arg(long)]
+    no_color: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Side {
+    C,
+    Rust,
+}
+
+impl From<Side> for Lang {
+    fn from(side: Side) -> Lang {
+        match side {
+            Side::C => Lang::C,
+            Side::Rust => Lang::Rust,
+        }
+    }
+}
+
+fn lesson_list() -> String {
+    let mut s = String::from("Lessons:\n");
+    for l in LESSONS {
+        s.push_str(&format!(
+            "  {:<12} notes §{:<5} {} ({})\n",
+            l.name, l.section, l.title, l.title_zh
+        ));
+    }
+    s
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.lesson == "list" {
+        print!("{}", lesson_list());
+        return ExitCode::SUCCESS;
+    }
+    let Some(lesson) = lessons::find(&cli.lesson) else {
+        eprintln!(
+            "cargo lesson: no lesson called '{}'.\n\n{}",
+            cli.lesson,
+            lesson_list()
+        );
+        return ExitCode::from(2);
+    };
+    match lesson_main(&cli, lesson) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("cargo lesson: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
+    let interrupts = Interrupts::install()?;
+    let color =
+        !cli.no_color && std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal();
+    let input = match &cli.input {
+        None => Input::Bytes(lesson.default_input.as_bytes().to_vec()),
+        Some(path) if path.as_os_str() == "-" => Input::Inherit,
+        Some(path) => Input::Bytes(fs::read(path).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot read --input {}: {e}", path.display()),
+            )
+        })?),
+    };
+    let mixes: Vec<(Lang, Lang)> = if cli.all {
+        vec![
+            (Lang::C, Lang::C),
+            (Lang::C, Lang::Rust),
+            (Lang::Rust, Lang::C),
+            (Lang::Rust, Lang::Rust),
+        ]
+    } else {
+        vec![(cli.server.into(), cli.client.into())]
+    };
+    let flavor = if cli.asan {
+        CFlavor::Asan
+    } else {
+        CFlavor::Plain
+    };
+
+    // Build everything first, so that compiler output does not cut into a conversation.
+    let exe = std::env::current_exe()?;
+    let builds = Builds::beside(exe.parent().unwrap_or(&exe));
+    let rust_bins: Vec<String> = ["server", "client"]
+        .iter()
+        .map(|p| lesson.rust_bin(p))
+        .collect();
+    if mixes
+        .iter()
+        .any(|&(s, c)| s == Lang::Rust || c == Lang::Rust)
+    {
+        let names: Vec<&str> = rust_bins.iter().map(String::as_str).collect();
+        builds.build_rust(&names)?;
+    }
+
+    let mut out = Printer {
+        color,
+        transport: lesson.transport,
+    };
+    out.title(lesson);
+    let mut code = ExitCode::SUCCESS;
+    for (i, &(server_lang, client_lang)) in mixes.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        let (server, compiled_s) = run::program(&builds, lesson, "server", server_lang, flavor)?;
+        let (client, compiled_c) = run::program(&builds, lesson, "client", client_lang, flavor)?;
+        for shown in [compiled_s, compiled_c].into_iter().flatten() {
+            out.note(&format!("compiled: {shown}"));
+        }
+        out.note(&format!("{server_lang} server, {client_lang} client"));
+        let pair = Pair {
+            port: cli.port,
+            input: input.clone(),
+            c_flavor: flavor,
+            ..Pair::new(lesson, server_lang, client_lang)
+        };
+        match &pair.input {
+            Input::Bytes(bytes) if !bytes.is_empty() => out.input(bytes),
+            Input::Bytes(_) => {}
+            Input::Inherit => {
+                out.note("type as the client; Ctrl-D ends its input, Ctrl-C the lesson")
+            }
+        }
+        match run::run(&pair, &server, &client, &mut out, Some(&interrupts)) {
+            Ok(outcome) => out.outcome(&outcome),
+            Err(e) => {
+                code = out.failure(lesson, &e);
+                break;
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// Prints a run as it happens.
+struct Printer {
+    color: bool,
+    transport: Transport,
+}
+
+impl Printer {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn title(&self, l: &Lesson) {
+        println!(
+            "{}",
+            self.paint(
+                "1",
+                &format!(
+                    "{}: notes §{} {} ({})",
+                    l.name, l.section, l.title, l.title_zh
+                )
+            )
+        );
+    }
+
+    fn note(&self, s: &str) {
+        println!("{}", self.paint("2", &format!("── {s}")));
+    }
+
+    fn input(&self, bytes: &[u8]) {
+        self.note("the client's input:");
+        for line in String::from_utf8_lossy(bytes).lines() {
+            println!("{}", self.paint("2", &format!("   stdin  < {line}")));
+        }
+    }
+
+    fn outcome(&self, o: &Outcome) {
+        self.note(&format!("client {}", describe(o.client_status)));
+        if o.server_stopped {
+            self.note(&format!(
+                "server {} (the runner stopped it: it serves until killed)",
+                describe(o.server_status)
+            ));
+        } else {
+            self.note(&format!("server {}", describe(o.server_status)));
+        }
+    }
+
+    fn failure(&self, lesson: &Lesson, e: &RunError) -> ExitCode {
+        eprintln!("{}", self.paint("31;1", &format!("cargo lesson: {e}")));
+        match e {
+            RunError::ServerEnded {
+                port, transcript, ..
+            } => {
+                let stderr = transcript.text(Who::Server, Stream::Stderr);
+                if stderr.contains("Address already in use") {
+                    let owners = kernel::port_owners(lesson.transport, *port);
+                    let by = if owners.is_empty() {
+                        String::from("another socket")
+                    } else {
+                        owners
+                            .iter()
+                            .map(|(pid, comm)| format!("pid {pid} ({comm})"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    eprintln!(
+                        "port {port}/{} is already in use, by {by}. Stop it, or leave out \
+                         --port to get a free port.",
+                        lesson.transport
+                    );
+                }
+                ExitCode::FAILURE
+            }
+            RunError::Interrupted { .. } => {
+                let sig = Interrupts::caught().map_or(2, |s| s as u8);
+                ExitCode::from(128 + sig)
+            }
+            _ => ExitCode::FAILURE,
+        }
+    }
+}
+
+impl Observer for Printer {
+    fn server_started(&mut self, shown: &str) {
+        self.note(&format!("server: {shown}"));
+    }
+
+    fn server_bound(&mut self, entry: &SocketEntry) {
+        let state = match self.transport {
+            Transport::Udp => String::new(),
+            Transport::Tcp => format!(", {}", entry.state.name()),
+        };
+        self.note(&format!(
+            "the kernel's socket table shows it bound: {}:{}/{}{state}",
+            entry.local.0, entry.local.1, self.transport
+        ));
+    }
+
+    fn client_started(&mut self, shown: &str) {
+        self.note(&format!("client: {shown}"));
+    }
+
+    fn event(&mut self, e: &Event) {
+        let (label, code) = match (e.who, e.stream) {
+            (Who::Server, Stream::Stdout) => ("server |", "36"),
+            (Who::Server, Stream::Stderr) => ("server !", "31"),
+            (Who::Client, Stream::Stdout) => ("client |", "33"),
+            (Who::Client, Stream::Stderr) => ("client !", "31"),
+        };
+        let text = String::from_utf8_lossy(&e.bytes);
+        let mut stdout = io::stdout().lock();
+        for line in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
+            let _ = writeln!(stdout, "{} {line}", self.paint(code, label));
+        }
+    }
+}

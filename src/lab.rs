@@ -1,1 +1,0 @@
-//! The lesson runner machinery (being written).

@@ -1,0 +1,57 @@
+//! The lessons: each a C pair in `c-reference/<name>/` and its Rust twins in `src/bin/`.
+
+use super::kernel::Transport;
+
+/// A lesson: a server and a client, in C and in Rust, from one section of the notes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lesson {
+    /// The name: `c-reference/<name>/`, `src/bin/<name>-server.rs`, `cargo lesson <name>`.
+    pub name: &'static str,
+    /// The notes' section, "4.6".
+    pub section: &'static str,
+    /// The notes' title for it, in Chinese.
+    pub title_zh: &'static str,
+    /// What it shows, in English.
+    pub title: &'static str,
+    /// The transport the server binds.
+    pub transport: Transport,
+    /// Whether the server ends by itself once its client is done (udp-hello's receives
+    /// one datagram and ends); otherwise the runner stops it.
+    pub server_ends: bool,
+    /// What the client reads on stdin unless told otherwise.
+    pub default_input: &'static str,
+}
+
+impl Lesson {
+    /// The Rust twin's binary name for `program` ("server" or "client").
+    pub fn rust_bin(&self, program: &str) -> String {
+        format!("{}-{program}", self.name)
+    }
+}
+
+/// Every lesson, in the notes' order.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        name: "udp-hello",
+        section: "4.5",
+        title_zh: "C/S UDP整体代码",
+        title: "UDP hello: one datagram, \"hello world\"",
+        transport: Transport::Udp,
+        server_ends: true,
+        default_input: "",
+    },
+    Lesson {
+        name: "udp-echo",
+        section: "4.6",
+        title_zh: "C/S UDP 回射服务器",
+        title: "UDP echo: each word sent back",
+        transport: Transport::Udp,
+        server_ends: false,
+        default_input: "hello world\nsocket 套接字\n",
+    },
+];
+
+/// The lesson called `name`.
+pub fn find(name: &str) -> Option<&'static Lesson> {
+    LESSONS.iter().find(|l| l.name == name)
+}

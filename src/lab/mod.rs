@@ -1,0 +1,18 @@
+//! The lesson runner's machinery. Not a mirror of C: this is the lab bench on which the
+//! C and Rust twins run, for `cargo lesson` and for the tests.
+//!
+//! - [`build`]: compiling the C reference and the C oracle; building the Rust twins.
+//! - [`lessons`]: the catalogue of lessons.
+//! - [`kernel`]: the kernel's socket table (`/proc/net/udp`, `/proc/net/tcp`), free ports.
+//! - [`mux`]: one ordered, labelled transcript of several processes' output.
+//! - [`process`]: starting programs so that they are always ended.
+//! - [`run`]: a server and a client, from start to clean end.
+//! - [`signals`]: Ctrl-C, so that the runner stops what it started before it exits.
+
+pub mod build;
+pub mod kernel;
+pub mod lessons;
+pub mod mux;
+pub mod process;
+pub mod run;
+pub mod signals;

@@ -1,0 +1,479 @@
+//! Running a lesson: a server and a client, each in C or in Rust, talking on loopback.
+//!
+//! 1. The server starts on the port given (or one the kernel says is free).
+//! 2. The runner waits until the kernel's socket table shows the server's socket bound
+//!    (for TCP, listening). If the server ends first, its stderr says why.
+//! 3. The client starts, with `127.0.0.1 PORT` and its input on stdin.
+//! 4. Everything both print is collected in order ([`super::mux`]), and shown as it comes.
+//! 5. When the client has ended, the server is given a moment to end by itself (if the
+//!    lesson's does), then stopped with `SIGTERM`. Nothing is left running, whatever
+//!    happens: see [`super::process`].
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::fd::BorrowedFd;
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::poll::{poll, PollFd, PollFlags};
+
+use super::build::{relative, Builds, CFlavor};
+use super::kernel::{self, SocketEntry};
+use super::lessons::Lesson;
+use super::mux::{Event, Mux, Stream, Transcript, Who};
+use super::process::{poll_timeout, Proc};
+
+/// The language of one side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// The notes' C, from `c-reference/`.
+    C,
+    /// The Rust twin, from `src/bin/`.
+    Rust,
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Lang::C => "C",
+            Lang::Rust => "Rust",
+        })
+    }
+}
+
+/// What the client reads on its stdin.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// These bytes, then end of input.
+    Bytes(Vec<u8>),
+    /// The runner's own stdin: the terminal, so the student types as the client.
+    Inherit,
+}
+
+/// How long things may take before the runner gives up on them.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// For the server's socket to appear in the kernel's table.
+    pub bind: Duration,
+    /// For the client to finish (with `Input::Inherit`, no limit).
+    pub client: Duration,
+    /// For a server that ends by itself to do so once its client is done.
+    pub server_end: Duration,
+    /// Between `SIGTERM` and `SIGKILL`.
+    pub grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            bind: Duration::from_secs(10),
+            client: Duration::from_secs(30),
+            server_end: Duration::from_secs(5),
+            grace: Duration::from_secs(2),
+        }
+    }
+}
+
+/// A run to make: which lesson, which languages, on which port, with what input.
+#[derive(Clone, Debug)]
+pub struct Pair<'a> {
+    /// The lesson.
+    pub lesson: &'a Lesson,
+    /// The server's language.
+    pub server: Lang,
+    /// The client's language.
+    pub client: Lang,
+    /// The port; `None`: one the kernel says is free.
+    pub port: Option<u16>,
+    /// The client's input.
+    pub input: Input,
+    /// How the C is compiled.
+    pub c_flavor: CFlavor,
+    /// Time limits.
+    pub limits: Limits,
+}
+
+impl<'a> Pair<'a> {
+    /// A run of `lesson` with its default input on a free port.
+    pub fn new(lesson: &'a Lesson, server: Lang, client: Lang) -> Self {
+        Pair {
+            lesson,
+            server,
+            client,
+            port: None,
+            input: Input::Bytes(lesson.default_input.as_bytes().to_vec()),
+            c_flavor: CFlavor::Plain,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// What a run gave.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The port the server was bound to.
+    pub port: u16,
+    /// The server's socket as the kernel's table showed it once bound.
+    pub bound: SocketEntry,
+    /// All they printed, in order.
+    pub transcript: Transcript,
+    /// How the server ended.
+    pub server_status: ExitStatus,
+    /// Whether the runner had to stop the server (it did not end by itself).
+    pub server_stopped: bool,
+    /// How the client ended.
+    pub client_status: ExitStatus,
+}
+
+/// Why a run did not complete.
+#[derive(Debug)]
+pub enum RunError {
+    /// The server ended before its socket was bound: its status and what it printed.
+    ServerEnded {
+        /// The port it was given.
+        port: u16,
+        /// How it ended.
+        status: ExitStatus,
+        /// What it printed (its stderr says why: `bind: Address already in use`).
+        transcript: Transcript,
+    },
+    /// A limit ran out; everything started was stopped.
+    Timeout {
+        /// What was being waited for.
+        waiting_for: &'static str,
+        /// What was printed until then.
+        transcript: Transcript,
+    },
+    /// A signal (Ctrl-C) arrived; everything started was stopped.
+    Interrupted {
+        /// What was printed until then.
+        transcript: Transcript,
+    },
+    /// Building or starting a program, or the runner's own plumbing, failed.
+    Io(io::Error),
+}
+
+impl From<io::Error> for RunError {
+    fn from(e: io::Error) -> Self {
+        RunError::Io(e)
+    }
+}
+
+impl From<Errno> for RunError {
+    fn from(e: Errno) -> Self {
+        RunError::Io(e.into())
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::ServerEnded { port, status, .. } => write!(
+                f,
+                "the server {} before its socket was bound on port {port}",
+                super::process::describe(*status)
+            ),
+            RunError::Timeout { waiting_for, .. } => {
+                write!(f, "gave up waiting for {waiting_for}; stopped everything")
+            }
+            RunError::Interrupted { .. } => write!(f, "interrupted; stopped everything"),
+            RunError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// The programs of one side, ready to start.
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// The executable.
+    pub path: PathBuf,
+    /// The language.
+    pub lang: Lang,
+}
+
+impl Program {
+    /// The command that runs it with `args`. The C runs under `stdbuf -oL` when the
+    /// machine has it, so that its `printf` lines come out as they are printed, as
+    /// Rust's do, instead of in one block at exit (C's stdio buffers a pipe or socket
+    /// 4096 bytes at a time; a server that is killed would lose its output).
+    pub fn command(&self, args: &[String]) -> Command {
+        let mut cmd = if self.lang == Lang::C && has_stdbuf() {
+            let mut cmd = Command::new("stdbuf");
+            cmd.arg("-oL").arg(&self.path);
+            cmd
+        } else {
+            Command::new(&self.path)
+        };
+        cmd.args(args);
+        cmd
+    }
+
+    /// How to show it to a student: `stdbuf -oL target/c-reference/udp-echo/server 40123`.
+    pub fn shown(&self, args: &[String]) -> String {
+        let mut s = String::new();
+        if self.lang == Lang::C && has_stdbuf() {
+            s.push_str("stdbuf -oL ");
+        }
+        s.push_str(&relative(&self.path));
+        for a in args {
+            s.push(' ');
+            s.push_str(a);
+        }
+        s
+    }
+}
+
+fn has_stdbuf() -> bool {
+    static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HAS.get_or_init(|| {
+        Command::new("stdbuf")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// Finds (building if needed) `lesson`'s `program` ("server" or "client") in `lang`.
+/// Returns the program and, when the C compiler ran, its command line.
+pub fn program(
+    builds: &Builds,
+    lesson: &Lesson,
+    program: &str,
+    lang: Lang,
+    flavor: CFlavor,
+) -> io::Result<(Program, Option<String>)> {
+    match lang {
+        Lang::C => {
+            let (path, compiled) = builds.build_c(lesson.name, program, flavor)?;
+            Ok((Program { path, lang }, compiled))
+        }
+        Lang::Rust => Ok((
+            Program {
+                path: builds.rust_bin(&lesson.rust_bin(program)),
+                lang,
+            },
+            None,
+        )),
+    }
+}
+
+/// Observes a run as it happens: the runner prints, the tests stay quiet.
+pub trait Observer {
+    /// The server is started (`shown` is its command line).
+    fn server_started(&mut self, _shown: &str) {}
+    /// The kernel's table shows the server's socket.
+    fn server_bound(&mut self, _entry: &SocketEntry) {}
+    /// The client is started.
+    fn client_started(&mut self, _shown: &str) {}
+    /// Someone wrote something.
+    fn event(&mut self, _event: &Event) {}
+}
+
+/// An observer that observes nothing.
+pub struct Quiet;
+impl Observer for Quiet {}
+
+/// Runs `pair` with `server` and `client`. `interrupts`, when given, is polled for Ctrl-C.
+pub fn run(
+    pair: &Pair<'_>,
+    server: &Program,
+    client: &Program,
+    observer: &mut dyn Observer,
+    interrupts: Option<&super::signals::Interrupts>,
+) -> Result<Outcome, RunError> {
+    let lesson = pair.lesson;
+    let port = match pair.port {
+        Some(port) => port,
+        None => kernel::free_port(lesson.transport)?,
+    };
+    let mut mux = Mux::new()?;
+    let mut transcript = Transcript::default();
+
+    // 1. The server.
+    let server_args = vec![port.to_string()];
+    let mut server_cmd = server.command(&server_args);
+    server_cmd
+        .stdin(Stdio::null())
+        .stdout(mux.sender(Who::Server, Stream::Stdout)?)
+        .stderr(mux.sender(Who::Server, Stream::Stderr)?);
+    let mut server_proc = Proc::spawn(&mut server_cmd, true)?;
+    drop(server_cmd); // closes our copies of its stdout and stderr
+    observer.server_started(&server.shown(&server_args));
+
+    // 2. Wait for the kernel to show its socket bound.
+    let deadline = Instant::now() + pair.limits.bind;
+    let bound = loop {
+        drain(&mut mux, &mut transcript, observer)?;
+        if let Some(entry) = kernel::bound_socket(server_proc.pid(), lesson.transport, port)
+            .ok()
+            .flatten()
+        {
+            break entry;
+        }
+        if let Some(status) = server_proc.try_status()? {
+            // It may have printed its last words just before ending.
+            drain(&mut mux, &mut transcript, observer)?;
+            return Err(RunError::ServerEnded {
+                port,
+                status,
+                transcript,
+            });
+        }
+        if Instant::now() >= deadline {
+            return Err(RunError::Timeout {
+                waiting_for: "the server's socket to be bound",
+                transcript,
+            });
+        }
+        // Wake at once if the server ends, prints, or a signal arrives; else look at
+        // the table again in a millisecond: the table cannot be waited on.
+        let got = wait_for(
+            &[server_proc.exit_fd(), mux.fd()],
+            interrupts,
+            Duration::from_millis(1),
+        )?;
+        if got.interrupted {
+            return Err(RunError::Interrupted { transcript });
+        }
+    };
+    observer.server_bound(&bound);
+
+    // 3. The client.
+    let client_args = vec!["127.0.0.1".to_string(), port.to_string()];
+    let mut client_cmd = client.command(&client_args);
+    client_cmd
+        .stdout(mux.sender(Who::Client, Stream::Stdout)?)
+        .stderr(mux.sender(Who::Client, Stream::Stderr)?);
+    let interactive = matches!(pair.input, Input::Inherit);
+    let feed = match &pair.input {
+        Input::Bytes(bytes) => {
+            let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+            client_cmd.stdin(read);
+            Some((File::from(write), bytes.clone()))
+        }
+        Input::Inherit => {
+            client_cmd.stdin(Stdio::inherit());
+            None
+        }
+    };
+    let mut client_proc = Proc::spawn(&mut client_cmd, !interactive)?;
+    drop(client_cmd);
+    observer.client_started(&client.shown(&client_args));
+    let feeder = feed.map(|(mut pipe, bytes)| {
+        // A thread, so that a client that prints a lot while we feed it cannot block
+        // us both. A client that ends before reading everything closes the pipe: the
+        // rest is dropped (EPIPE, as the runner, like all Rust programs, ignores SIGPIPE).
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&bytes);
+        })
+    });
+
+    // 4. Collect until the client ends.
+    let client_deadline = (!interactive).then(|| Instant::now() + pair.limits.client);
+    let client_status = loop {
+        drain(&mut mux, &mut transcript, observer)?;
+        if let Some(status) = client_proc.try_status()? {
+            break status;
+        }
+        let left = match client_deadline {
+            Some(d) if Instant::now() >= d => {
+                return Err(RunError::Timeout {
+                    waiting_for: "the client to end",
+                    transcript,
+                });
+            }
+            Some(d) => d - Instant::now(),
+            None => Duration::from_secs(3600),
+        };
+        let got = wait_for(&[client_proc.exit_fd(), mux.fd()], interrupts, left)?;
+        if got.interrupted {
+            drop(client_proc);
+            drop(server_proc);
+            drain(&mut mux, &mut transcript, observer)?;
+            return Err(RunError::Interrupted { transcript });
+        }
+    };
+    if let Some(feeder) = feeder {
+        let _ = feeder.join();
+    }
+
+    // 5. The server: let it end by itself if it does, else stop it.
+    let mut server_stopped = false;
+    if lesson.server_ends {
+        let deadline = Instant::now() + pair.limits.server_end;
+        while server_proc.try_status()?.is_none() && Instant::now() < deadline {
+            let got = wait_for(
+                &[server_proc.exit_fd(), mux.fd()],
+                interrupts,
+                deadline - Instant::now(),
+            )?;
+            drain(&mut mux, &mut transcript, observer)?;
+            if got.interrupted {
+                break;
+            }
+        }
+    }
+    if server_proc.try_status()?.is_none() {
+        server_stopped = true;
+    }
+    let server_status = server_proc.terminate(pair.limits.grace)?;
+    drain(&mut mux, &mut transcript, observer)?;
+
+    Ok(Outcome {
+        port,
+        bound,
+        transcript,
+        server_status,
+        server_stopped,
+        client_status,
+    })
+}
+
+/// Takes every queued write into `transcript`, telling `observer`.
+fn drain(
+    mux: &mut Mux,
+    transcript: &mut Transcript,
+    observer: &mut dyn Observer,
+) -> io::Result<()> {
+    while let Some(event) = mux.try_recv()? {
+        observer.event(&event);
+        transcript.events.push(event);
+    }
+    Ok(())
+}
+
+struct Woken {
+    interrupted: bool,
+}
+
+/// Waits until one of `fds` is readable, a signal arrives, or `timeout` passes.
+fn wait_for(
+    fds: &[BorrowedFd<'_>],
+    interrupts: Option<&super::signals::Interrupts>,
+    timeout: Duration,
+) -> io::Result<Woken> {
+    let mut polled: Vec<PollFd<'_>> = fds
+        .iter()
+        .map(|fd| PollFd::new(*fd, PollFlags::POLLIN))
+        .collect();
+    if let Some(int) = interrupts {
+        polled.push(PollFd::new(int.fd(), PollFlags::POLLIN));
+    }
+    match poll(&mut polled, poll_timeout(timeout)) {
+        Ok(_) | Err(Errno::EINTR) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let interrupted = interrupts.is_some()
+        && polled
+            .last()
+            .and_then(PollFd::revents)
+            .is_some_and(|r| r.contains(PollFlags::POLLIN));
+    Ok(Woken { interrupted })
+}
