@@ -165,109 +165,101 @@ fn config() -> ProptestConfig {
     }
 }
 
-mod htons {
-    use super::*;
-    use pretty_assertions::assert_eq;
+// htons(3)
 
-    /// All 65 536 inputs against glibc's exported `htons`. Cited by the docs of
-    /// `src/byteorder.rs` for the notes' erratum that `htons` returns -1 on failure:
-    /// 0xffff (-1 as a 16-bit value) is the answer for the input 0xffff, and every
-    /// 16-bit value is the answer for exactly one input, so none is left over to mean
-    /// "failed".
-    #[test]
-    fn htons_every_u16_matches_glibc() {
-        let mut results = HashSet::new();
-        for x in 0..=u16::MAX {
-            let expected = glibc::htons(x);
-            assert_eq!(htons(x), expected, "htons({x:#06x})");
-            results.insert(expected);
-        }
-        assert_eq!(glibc::htons(0xffff), 0xffff, "glibc: htons(0xffff)");
-        assert_eq!(htons(0xffff), 0xffff, "ours: htons(0xffff)");
-        assert_eq!(results.len(), 1 << 16, "glibc's htons is one to one");
+/// All 65 536 inputs against glibc's exported `htons`. Cited by the docs of
+/// `src/byteorder.rs` for the notes' erratum that `htons` returns -1 on failure:
+/// 0xffff (-1 as a 16-bit value) is the answer for the input 0xffff, and every
+/// 16-bit value is the answer for exactly one input, so none is left over to mean
+/// "failed".
+#[test]
+fn htons_every_u16_matches_glibc() {
+    let mut results = HashSet::new();
+    for x in 0..=u16::MAX {
+        let expected = glibc::htons(x);
+        assert_eq!(htons(x), expected, "htons({x:#06x})");
+        results.insert(expected);
     }
+    assert_eq!(glibc::htons(0xffff), 0xffff, "glibc: htons(0xffff)");
+    assert_eq!(htons(0xffff), 0xffff, "ours: htons(0xffff)");
+    assert_eq!(results.len(), 1 << 16, "glibc's htons is one to one");
+}
 
-    /// All 65 536 inputs against what C programs run: the header's macro, and the
-    /// exported function called from C.
-    #[test]
-    fn htons_every_u16_matches_the_c_macro() {
-        let (lines, _, _, _) = c_oracle(&[]);
-        for line in lines {
-            let x = u16::try_from(line.x).unwrap();
-            assert_eq!(line.macro_result, line.function_result, "C: {line:?}");
-            assert_eq!(u32::from(htons(x)), line.macro_result, "htons({x:#06x})");
-        }
+/// All 65 536 inputs against what C programs run: the header's macro, and the
+/// exported function called from C.
+#[test]
+fn htons_every_u16_matches_the_c_macro() {
+    let (lines, _, _, _) = c_oracle(&[]);
+    for line in lines {
+        let x = u16::try_from(line.x).unwrap();
+        assert_eq!(line.macro_result, line.function_result, "C: {line:?}");
+        assert_eq!(u32::from(htons(x)), line.macro_result, "htons({x:#06x})");
     }
 }
 
-mod ntohs {
-    use super::*;
-    use pretty_assertions::assert_eq;
+// ntohs(3)
 
-    #[test]
-    fn ntohs_every_u16_matches_glibc() {
-        for x in 0..=u16::MAX {
-            assert_eq!(ntohs(x), glibc::ntohs(x), "ntohs({x:#06x})");
-        }
-    }
-
-    #[test]
-    fn ntohs_every_u16_matches_the_c_macro() {
-        let (_, lines, _, _) = c_oracle(&[]);
-        for line in lines {
-            let x = u16::try_from(line.x).unwrap();
-            assert_eq!(line.macro_result, line.function_result, "C: {line:?}");
-            assert_eq!(u32::from(ntohs(x)), line.macro_result, "ntohs({x:#06x})");
-        }
+#[test]
+fn ntohs_every_u16_matches_glibc() {
+    for x in 0..=u16::MAX {
+        assert_eq!(ntohs(x), glibc::ntohs(x), "ntohs({x:#06x})");
     }
 }
 
-mod htonl_ntohl {
-    use super::*;
-    use pretty_assertions::assert_eq;
-
-    /// The sample against the C macros and the exported functions called from C.
-    #[test]
-    fn sample_matches_the_c_macros() {
-        let sample = u32_sample();
-        let (_, _, htonl_lines, ntohl_lines) = c_oracle(&sample);
-        assert_eq!(htonl_lines.len(), sample.len());
-        for line in htonl_lines {
-            assert_eq!(line.macro_result, line.function_result, "C: {line:?}");
-            assert_eq!(htonl(line.x), line.macro_result, "htonl({:#010x})", line.x);
-        }
-        for line in ntohl_lines {
-            assert_eq!(line.macro_result, line.function_result, "C: {line:?}");
-            assert_eq!(ntohl(line.x), line.macro_result, "ntohl({:#010x})", line.x);
-        }
-    }
-
-    /// The same sample against glibc's exported functions, in process.
-    #[test]
-    fn sample_matches_glibc() {
-        for x in u32_sample() {
-            assert_eq!(htonl(x), glibc::htonl(x), "htonl({x:#010x})");
-            assert_eq!(ntohl(x), glibc::ntohl(x), "ntohl({x:#010x})");
-        }
-    }
-
-    proptest! {
-        #![proptest_config(config())]
-
-        #[test]
-        fn htonl_matches_glibc(x in any::<u32>()) {
-            prop_assert_eq!(htonl(x), glibc::htonl(x));
-        }
-
-        #[test]
-        fn ntohl_matches_glibc(x in any::<u32>()) {
-            prop_assert_eq!(ntohl(x), glibc::ntohl(x));
-        }
+#[test]
+fn ntohs_every_u16_matches_the_c_macro() {
+    let (_, lines, _, _) = c_oracle(&[]);
+    for line in lines {
+        let x = u16::try_from(line.x).unwrap();
+        assert_eq!(line.macro_result, line.function_result, "C: {line:?}");
+        assert_eq!(u32::from(ntohs(x)), line.macro_result, "ntohs({x:#06x})");
     }
 }
 
-/// The four are `const fn`: a port or an address converts at compile time, in a `const`
-/// or a `static`, to the value glibc gives at run time.
+// htonl(3), ntohl(3)
+
+/// The sample against the C macros and the exported functions called from C.
+#[test]
+fn htonl_ntohl_sample_match_the_c_macros() {
+    let sample = u32_sample();
+    let (_, _, htonl_lines, ntohl_lines) = c_oracle(&sample);
+    assert_eq!(htonl_lines.len(), sample.len());
+    for line in htonl_lines {
+        assert_eq!(line.macro_result, line.function_result, "C: {line:?}");
+        assert_eq!(htonl(line.x), line.macro_result, "htonl({:#010x})", line.x);
+    }
+    for line in ntohl_lines {
+        assert_eq!(line.macro_result, line.function_result, "C: {line:?}");
+        assert_eq!(ntohl(line.x), line.macro_result, "ntohl({:#010x})", line.x);
+    }
+}
+
+/// The same sample against glibc's exported functions, in process.
+#[test]
+fn htonl_ntohl_sample_match_glibc() {
+    for x in u32_sample() {
+        assert_eq!(htonl(x), glibc::htonl(x), "htonl({x:#010x})");
+        assert_eq!(ntohl(x), glibc::ntohl(x), "ntohl({x:#010x})");
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn htonl_matches_glibc(x in any::<u32>()) {
+        prop_assert_eq!(htonl(x), glibc::htonl(x));
+    }
+
+    #[test]
+    fn ntohl_matches_glibc(x in any::<u32>()) {
+        prop_assert_eq!(ntohl(x), glibc::ntohl(x));
+    }
+}
+
+// const fn: a port or an address converts at compile time, in a `const` or a `static`,
+// to the value glibc gives at run time.
+
 mod const_context {
     use super::*;
     use pretty_assertions::assert_eq;
@@ -292,7 +284,7 @@ mod const_context {
     const LEN: [u8; ntohs(htons(3)) as usize] = [0; 3];
 
     #[test]
-    fn const_results_match_glibc() {
+    fn usable_in_const_context() {
         assert_eq!(PORT, glibc::htons(5678));
         assert_eq!(PORT_BACK, glibc::ntohs(glibc::htons(5678)));
         assert_eq!(ADDR, glibc::htonl(INADDR_LOOPBACK));

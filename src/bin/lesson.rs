@@ -62,6 +62,11 @@ struct Cli {
     /// No colours (also when NO_COLOR is set or the output is not a terminal).
     #[arg(long)]
     no_color: bool,
+
+    /// Output that is the same on every run, for the book and its check: no colours,
+    /// no compiler lines, and the port number printed as PORT.
+    #[arg(long)]
+    stable_output: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -160,7 +165,9 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
 
     let mut out = Printer {
         color,
+        stable: cli.stable_output,
         transport: lesson.transport,
+        port: None,
     };
     out.title(lesson);
     let mut code = ExitCode::SUCCESS;
@@ -170,8 +177,10 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
         }
         let (server, compiled_s) = run::program(&builds, lesson, "server", server_lang, flavor)?;
         let (client, compiled_c) = run::program(&builds, lesson, "client", client_lang, flavor)?;
-        for shown in [compiled_s, compiled_c].into_iter().flatten() {
-            out.note(&format!("compiled: {shown}"));
+        if !cli.stable_output {
+            for shown in [compiled_s, compiled_c].into_iter().flatten() {
+                out.note(&format!("compiled: {shown}"));
+            }
         }
         out.note(&format!("{server_lang} server, {client_lang} client"));
         let pair = Pair {
@@ -201,7 +210,11 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
 /// Prints a run as it happens.
 struct Printer {
     color: bool,
+    /// `--stable-output`: the port is printed as PORT.
+    stable: bool,
     transport: Transport,
+    /// The port of the run under way.
+    port: Option<u16>,
 }
 
 impl Printer {
@@ -227,7 +240,15 @@ impl Printer {
     }
 
     fn note(&self, s: &str) {
-        println!("{}", self.paint("2", &format!("── {s}")));
+        println!("{}", self.paint("2", &format!("── {}", self.scrub(s))));
+    }
+
+    /// With `--stable-output`, the port number replaced by PORT.
+    fn scrub(&self, s: &str) -> String {
+        match self.port {
+            Some(port) if self.stable => s.replace(&port.to_string(), "PORT"),
+            _ => s.to_string(),
+        }
     }
 
     fn input(&self, bytes: &[u8]) {
@@ -250,7 +271,10 @@ impl Printer {
     }
 
     fn failure(&self, lesson: &Lesson, e: &RunError) -> ExitCode {
-        eprintln!("{}", self.paint("31;1", &format!("cargo lesson: {e}")));
+        eprintln!(
+            "{}",
+            self.paint("31;1", &self.scrub(&format!("cargo lesson: {e}")))
+        );
         match e {
             RunError::ServerEnded {
                 port, transcript, ..
@@ -285,7 +309,8 @@ impl Printer {
 }
 
 impl Observer for Printer {
-    fn server_started(&mut self, shown: &str) {
+    fn server_started(&mut self, shown: &str, port: u16) {
+        self.port = Some(port);
         self.note(&format!("server: {shown}"));
     }
 
@@ -314,7 +339,7 @@ impl Observer for Printer {
         let text = String::from_utf8_lossy(&e.bytes);
         let mut stdout = io::stdout().lock();
         for line in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
-            let _ = writeln!(stdout, "{} {line}", self.paint(code, label));
+            let _ = writeln!(stdout, "{} {}", self.paint(code, label), self.scrub(line));
         }
     }
 }

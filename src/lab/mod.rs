@@ -8,6 +8,7 @@
 //! - [`process`]: starting programs so that they are always ended.
 //! - [`run`]: a server and a client, from start to clean end.
 //! - [`signals`]: Ctrl-C, so that the runner stops what it started before it exits.
+//! - [`trace`]: system-call traces with `strace`, normalised for comparison.
 
 pub mod build;
 pub mod kernel;
@@ -16,3 +17,4 @@ pub mod mux;
 pub mod process;
 pub mod run;
 pub mod signals;
+pub mod trace;

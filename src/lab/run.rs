@@ -33,6 +33,8 @@ pub enum Lang {
     C,
     /// The Rust twin, from `src/bin/`.
     Rust,
+    /// A program no one here wrote (Python's `socket` module, `nc`), named.
+    Other(&'static str),
 }
 
 impl fmt::Display for Lang {
@@ -40,6 +42,7 @@ impl fmt::Display for Lang {
         f.write_str(match self {
             Lang::C => "C",
             Lang::Rust => "Rust",
+            Lang::Other(name) => name,
         })
     }
 }
@@ -187,29 +190,49 @@ impl fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
-/// The programs of one side, ready to start.
+/// One side's program, ready to start.
 #[derive(Clone, Debug)]
 pub struct Program {
     /// The executable.
     pub path: PathBuf,
     /// The language.
     pub lang: Lang,
+    /// Arguments that come before the lesson's (`PORT`, or `IP PORT`): a script for an
+    /// interpreter, options for `nc`.
+    pub leading_args: Vec<String>,
+    /// When set, the program runs under `strace`, which writes its trace to this file
+    /// (see [`super::trace`]).
+    pub trace: Option<PathBuf>,
 }
 
 impl Program {
+    /// A C or Rust twin at `path`.
+    pub fn new(path: PathBuf, lang: Lang) -> Program {
+        Program {
+            path,
+            lang,
+            leading_args: Vec::new(),
+            trace: None,
+        }
+    }
+
     /// The command that runs it with `args`. The C runs under `stdbuf -oL` when the
     /// machine has it, so that its `printf` lines come out as they are printed, as
     /// Rust's do, instead of in one block at exit (C's stdio buffers a pipe or socket
     /// 4096 bytes at a time; a server that is killed would lose its output).
     pub fn command(&self, args: &[String]) -> Command {
-        let mut cmd = if self.lang == Lang::C && has_stdbuf() {
-            let mut cmd = Command::new("stdbuf");
-            cmd.arg("-oL").arg(&self.path);
-            cmd
-        } else {
-            Command::new(&self.path)
-        };
-        cmd.args(args);
+        let mut argv: Vec<std::ffi::OsString> = Vec::new();
+        if let Some(out) = &self.trace {
+            argv.extend(super::trace::strace_prefix(out));
+        }
+        if self.lang == Lang::C && has_stdbuf() {
+            argv.extend(["stdbuf".into(), "-oL".into()]);
+        }
+        argv.push(self.path.clone().into());
+        argv.extend(self.leading_args.iter().map(Into::into));
+        argv.extend(args.iter().map(Into::into));
+        let mut cmd = Command::new(&argv[0]);
+        cmd.args(&argv[1..]);
         cmd
     }
 
@@ -220,7 +243,7 @@ impl Program {
             s.push_str("stdbuf -oL ");
         }
         s.push_str(&relative(&self.path));
-        for a in args {
+        for a in self.leading_args.iter().chain(args) {
             s.push(' ');
             s.push_str(a);
         }
@@ -252,22 +275,23 @@ pub fn program(
     match lang {
         Lang::C => {
             let (path, compiled) = builds.build_c(lesson.name, program, flavor)?;
-            Ok((Program { path, lang }, compiled))
+            Ok((Program::new(path, lang), compiled))
         }
         Lang::Rust => Ok((
-            Program {
-                path: builds.rust_bin(&lesson.rust_bin(program)),
-                lang,
-            },
+            Program::new(builds.rust_bin(&lesson.rust_bin(program)), lang),
             None,
+        )),
+        Lang::Other(name) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{name} is not one of the lesson's own programs"),
         )),
     }
 }
 
 /// Observes a run as it happens: the runner prints, the tests stay quiet.
 pub trait Observer {
-    /// The server is started (`shown` is its command line).
-    fn server_started(&mut self, _shown: &str) {}
+    /// The server is started on `port` (`shown` is its command line).
+    fn server_started(&mut self, _shown: &str, _port: u16) {}
     /// The kernel's table shows the server's socket.
     fn server_bound(&mut self, _entry: &SocketEntry) {}
     /// The client is started.
@@ -305,7 +329,7 @@ pub fn run(
         .stderr(mux.sender(Who::Server, Stream::Stderr)?);
     let mut server_proc = Proc::spawn(&mut server_cmd, true)?;
     drop(server_cmd); // closes our copies of its stdout and stderr
-    observer.server_started(&server.shown(&server_args));
+    observer.server_started(&server.shown(&server_args), port);
 
     // 2. Wait for the kernel to show its socket bound.
     let deadline = Instant::now() + pair.limits.bind;
