@@ -548,13 +548,13 @@ fn inet_ntop6(addr: &in6_addr) -> String {
                 Some((base, len)) => Some((base, len + 1)),
             };
         } else if let Some(run) = cur.take() {
-            if best.map_or(true, |(_, len)| run.1 > len) {
+            if best.is_none_or(|(_, len)| run.1 > len) {
                 best = Some(run);
             }
         }
     }
     if let Some(run) = cur {
-        if best.map_or(true, |(_, len)| run.1 > len) {
+        if best.is_none_or(|(_, len)| run.1 > len) {
             best = Some(run);
         }
     }

@@ -178,7 +178,7 @@ mod glibc {
             libc::snprintf(
                 buf.as_mut_ptr(),
                 buf.len(),
-                b"%s %s\0".as_ptr().cast::<c_char>(),
+                c"%s %s".as_ptr(),
                 ffi::inet_ntoa(libc::in_addr { s_addr: a }),
                 ffi::inet_ntoa(libc::in_addr { s_addr: b }),
             );

@@ -110,7 +110,7 @@ fn c_and_rust_agree(name: &str, input: &[u8]) -> Outcome {
 /// echo client prints when every word comes back.
 fn echoed(input: &str) -> Vec<u8> {
     input
-        .split(|c| matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r'))
+        .split([' ', '\t', '\n', '\x0b', '\x0c', '\r'])
         .filter(|w| !w.is_empty())
         .flat_map(|w| [w.as_bytes(), b"\n"].concat())
         .collect()
