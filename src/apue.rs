@@ -39,7 +39,10 @@ pub use crate::socket::{
     close, socket, AF_INET, AF_INET6, AF_PACKET, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP, SOCK_CLOEXEC,
     SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, SOCK_STREAM,
 };
+pub use crate::process::{signal, SIGPIPE, SIG_DFL, SIG_IGN};
+pub use crate::sockopt::{getsockopt, setsockopt, SOL_SOCKET, SO_BROADCAST, SO_REUSEADDR};
 pub use crate::stdio::{bzero, cstr, perror, puts, scanf_word, strlen, EOF};
+pub use crate::stream::{accept, connect, listen, read, write};
 
 /// The notes' port, 5678, for a twin given none.
 pub const DEFAULT_PORT: u16 = 5678;

@@ -19,6 +19,9 @@
 //! - [`socket`]: `socket`, `close`, `AF_INET`, `SOCK_STREAM`/`DGRAM`/`RAW`. Notes §3.2, §4.4.1, §4.4.7.
 //! - [`bind`]: `bind`. Notes §4.4.5.
 //! - [`datagram`]: `recvfrom`, `sendto`. Notes §4.4.6, §4.4.9.
+//! - [`stream`]: `listen`, `accept`, `connect`, `read`, `write`. Notes §5.2–5.3.
+//! - [`sockopt`]: `setsockopt`, `getsockopt`, `SO_REUSEADDR`, `SO_BROADCAST`, typed. Notes §6.
+//! - [`process`]: `signal` (to start as a C program starts: `SIGPIPE` at its default). Notes §6.
 //! - [`stdio`]: `perror`, `printf`, `puts`, `scanf("%s")`, `bzero`: the C library calls
 //!   around the sockets, on bytes, so the twins print what the C prints.
 //! - [`apue`]: everything above in one `use`, as the notes' `#include "apue.h"`, and the
@@ -60,6 +63,9 @@ pub mod byteorder;
 pub mod datagram;
 pub mod inet;
 pub mod lab;
+pub mod process;
 pub mod sockaddr;
 pub mod socket;
+pub mod sockopt;
 pub mod stdio;
+pub mod stream;

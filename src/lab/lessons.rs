@@ -49,6 +49,26 @@ pub const LESSONS: &[Lesson] = &[
         server_ends: false,
         default_input: "hello world\nsocket 套接字\n",
     },
+    Lesson {
+        name: "tcp-hello",
+        section: "5.4",
+        title_zh: "C/S TCP整体代码",
+        title: "TCP hello: connect, one word, close",
+        transport: Transport::Tcp,
+        server_ends: true,
+        default_input: "hello\n",
+    },
+    Lesson {
+        name: "tcp-echo",
+        section: "5.5",
+        title_zh: "C/S TCP回射服务器",
+        title: "TCP echo: each word written back",
+        transport: Transport::Tcp,
+        // The notes' server ends, though not by design: once its client has gone, its
+        // second write to the closed connection raises SIGPIPE.
+        server_ends: true,
+        default_input: "hello world\nsocket 套接字\n",
+    },
 ];
 
 /// The lesson called `name`.

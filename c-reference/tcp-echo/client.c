@@ -1,0 +1,65 @@
+/* tcp-echo/client.c: the notes' §5.5 TCP echo client: send each word, print the echo.
+ *
+ * socklab's edits to the notes' code, each marked "edit N" where it stands (numbered by
+ * kind: 1 arguments, 2 what it takes to compile, 3 ending at the end of input, the three
+ * that MAP.md allows):
+ *  1. Arguments (MAP.md): main takes argc, argv; htons(5678) becomes
+ *     htons(client_port(argc, argv)) and inet_addr("192.168.126.136") becomes
+ *     inet_addr(client_ip(argc, argv)), `client [IP [PORT]]`, 127.0.0.1 by default.
+ *  3. End at the end of input: `scanf("%s",buf);` becomes
+ *     `if(scanf("%s",buf) == EOF) break;`. The notes' loop never ends: at the end of
+ *     input scanf returns EOF at once, forever, leaving buf as the last read left it,
+ *     and the client sends the last echo back, 100 bytes at a time, again and again.
+ * Every other line is the notes', bugs included (the book's errata, each tested):
+ *  - write(sockfd, buf, sizeof(buf)) always sends 100 bytes, NULs included.
+ *  - read() may return fewer than the 100 bytes the server wrote (TCP is a stream):
+ *    the rest comes with the next read, one message late. Rare on loopback.
+ *  - scanf("%s") reads one word, with no limit: 100 characters or more overflow buf.
+ */
+#include "apue.h"
+
+int main(int argc, char *argv[]) /* edit 1 */
+{
+    //创建套接字
+    int sockfd = socket(AF_INET, SOCK_STREAM, 0);
+    if(sockfd < 0)
+    {
+        perror("socket");
+        exit(-1);
+    }
+
+    /* ANCHOR: connect */
+    //发起三次握手连接
+
+    //服务器端地址信息
+    struct sockaddr_in server_addr;
+    server_addr.sin_family = AF_INET;
+    server_addr.sin_port = htons(client_port(argc, argv)); /* edit 1 */
+    server_addr.sin_addr.s_addr = inet_addr(client_ip(argc, argv)); /* edit 1 */
+
+    int ret = connect(sockfd, (struct sockaddr *)&server_addr,
+sizeof(server_addr));
+    if(ret < 0)
+    {
+        perror("connect");
+        close(sockfd);
+        exit(-1);
+    }
+    /* ANCHOR_END: connect */
+
+    /* ANCHOR: loop */
+    //读写数据
+    char buf[100] = "\0";
+    while(1)
+    {
+        if(scanf("%s",buf) == EOF) break; /* edit 3 */
+        write(sockfd, buf, sizeof(buf));
+        bzero(buf,sizeof(buf));
+        read(sockfd, buf, sizeof(buf));
+        puts(buf);
+    }
+    /* ANCHOR_END: loop */
+
+    //关闭套接字
+    close(sockfd);
+}

@@ -1,0 +1,77 @@
+/* tcp-echo/server.c: the notes' §5.5 TCP echo server: read, print, write back, forever.
+ *
+ * socklab's edits to the notes' code, each marked "edit N" where it stands (numbered by
+ * kind: 1 arguments, 2 what it takes to compile, 3 ending at the end of input, the three
+ * that MAP.md allows):
+ *  1. Arguments (MAP.md): main takes argc, argv; htons(5678) becomes
+ *     htons(server_port(argc, argv)), `server [PORT]`.
+ * Every other line is the notes', bugs included (the book's errata, each tested):
+ *  - read()'s return value is ignored. When the client leaves, read returns 0 at once,
+ *    forever: the loop spins, printing "read: " with an empty buf, and writes 100 NULs
+ *    to a peer that has gone. The first such write is answered by a RST; the next
+ *    raises SIGPIPE, which kills the server. It ends by a signal, not by design.
+ *  - write(newconfd, buf, sizeof(buf)) always sends 100 bytes, NULs included.
+ *  - It serves one client: accept is called once.
+ */
+#include "apue.h"
+
+int main(int argc, char *argv[]) /* edit 1 */
+{
+    //创建套接字
+    int listenfd = socket(AF_INET, SOCK_STREAM, 0);
+    if(listenfd < 0)
+    {
+        perror("socket");
+        exit(-1);
+    }
+
+    /* ANCHOR: bind */
+    //绑定
+    struct sockaddr_in self_addr;
+    self_addr.sin_family = AF_INET;
+    self_addr.sin_port = htons(server_port(argc, argv)); /* edit 1 */
+    self_addr.sin_addr.s_addr = htonl(INADDR_ANY);
+
+    int ret = bind(listenfd, (struct sockaddr*)&self_addr, sizeof(self_addr));
+    if(ret < 0)
+    {
+        perror("bind");
+        close(listenfd);
+        exit(-1);
+    }
+    /* ANCHOR_END: bind */
+
+    //监听，设置最大连接值
+    int ret_listen = listen(listenfd, 5);
+    if(ret_listen < 0)
+    {
+        perror("listen");
+        close(listenfd);
+        exit(-1);
+    }
+
+    //阻塞等待连接
+    int newconfd = accept(listenfd, NULL, NULL);
+    if(newconfd<0)
+    {
+        perror("accept");
+        close(listenfd);
+        exit(-1);
+    }
+
+    /* ANCHOR: loop */
+    //读写数据
+    char buf[100] = "\0";
+    while(1)
+    {
+        read(newconfd, buf, sizeof(buf));
+        printf("read: %s\n",buf);
+        write(newconfd, buf, sizeof(buf));
+        bzero(buf,sizeof(buf));
+    }
+    /* ANCHOR_END: loop */
+
+    //关闭套接字
+    close(listenfd);
+    close(newconfd);
+}
