@@ -304,6 +304,185 @@ pub trait Observer {
 pub struct Quiet;
 impl Observer for Quiet {}
 
+/// The bench on which programs run: one transcript for all of them, the observer that
+/// watches, and Ctrl-C. [`run`] is one use of it; a lesson with steps of its own (the
+/// `reuseaddr` lesson) is another.
+pub struct Session<'o> {
+    mux: Mux,
+    /// Everything written so far, in order.
+    pub transcript: Transcript,
+    observer: &'o mut dyn Observer,
+    interrupts: Option<&'o super::signals::Interrupts>,
+}
+
+impl<'o> Session<'o> {
+    /// A new session; `interrupts`, when given, is watched for Ctrl-C.
+    pub fn new(
+        observer: &'o mut dyn Observer,
+        interrupts: Option<&'o super::signals::Interrupts>,
+    ) -> io::Result<Session<'o>> {
+        Ok(Session {
+            mux: Mux::new()?,
+            transcript: Transcript::default(),
+            observer,
+            interrupts,
+        })
+    }
+
+    /// Starts `program` with `args` as `who`, its stdout and stderr into the transcript.
+    /// With `own_group` false it stays in the terminal's foreground group (to read it).
+    pub fn start(
+        &mut self,
+        program: &Program,
+        args: &[String],
+        who: Who,
+        stdin: Stdio,
+        own_group: bool,
+    ) -> io::Result<Proc> {
+        let mut cmd = program.command(args);
+        cmd.stdin(stdin)
+            .stdout(self.mux.sender(who, Stream::Stdout)?)
+            .stderr(self.mux.sender(who, Stream::Stderr)?);
+        let proc = Proc::spawn(&mut cmd, own_group)?;
+        drop(cmd); // closes our copies of its stdin, stdout and stderr
+        Ok(proc)
+    }
+
+    /// Takes every queued write into the transcript, telling the observer.
+    pub fn drain(&mut self) -> io::Result<()> {
+        while let Some(event) = self.mux.try_recv()? {
+            self.observer.event(&event);
+            self.transcript.events.push(event);
+        }
+        Ok(())
+    }
+
+    /// The observer, to tell it something.
+    pub fn observer(&mut self) -> &mut dyn Observer {
+        &mut *self.observer
+    }
+
+    /// Waits until `proc`'s socket on `port` shows in the kernel's table (for TCP, in
+    /// `LISTEN`), taking its output meanwhile. If it ends first: `RunError::ServerEnded`.
+    pub fn wait_bound(
+        &mut self,
+        proc: &mut Proc,
+        transport: super::kernel::Transport,
+        port: u16,
+        limit: Duration,
+    ) -> Result<SocketEntry, RunError> {
+        let deadline = Instant::now() + limit;
+        loop {
+            self.drain()?;
+            if let Some(entry) = kernel::bound_socket(proc.pid(), transport, port)
+                .ok()
+                .flatten()
+            {
+                return Ok(entry);
+            }
+            if let Some(status) = proc.try_status()? {
+                // It may have printed its last words just before ending.
+                self.drain()?;
+                return Err(RunError::ServerEnded {
+                    port,
+                    status,
+                    transcript: self.transcript.clone(),
+                });
+            }
+            if Instant::now() >= deadline {
+                return Err(self.timeout("the server's socket to be bound"));
+            }
+            // Wake at once if it ends, prints, or a signal arrives; else look at the
+            // table again in a millisecond: the table cannot be waited on.
+            self.wait_for(&[proc.exit_fd()], Duration::from_millis(1))?;
+        }
+    }
+
+    /// Waits up to `limit` for `proc` to end, taking the output meanwhile.
+    /// `Ok(None)`: it is still running.
+    pub fn wait_exit(
+        &mut self,
+        proc: &mut Proc,
+        limit: Option<Duration>,
+    ) -> Result<Option<ExitStatus>, RunError> {
+        let deadline = limit.map(|l| Instant::now() + l);
+        loop {
+            self.drain()?;
+            if let Some(status) = proc.try_status()? {
+                self.drain()?;
+                return Ok(Some(status));
+            }
+            let left = match deadline {
+                Some(d) if Instant::now() >= d => return Ok(None),
+                Some(d) => d - Instant::now(),
+                None => Duration::from_secs(3600),
+            };
+            self.wait_for(&[proc.exit_fd()], left)?;
+        }
+    }
+
+    /// Waits up to `limit` until `who` has written `needle` (counting all it wrote so
+    /// far), taking the output meanwhile.
+    pub fn wait_output(&mut self, who: Who, needle: &[u8], limit: Duration) -> Result<(), RunError> {
+        let deadline = Instant::now() + limit;
+        loop {
+            self.drain()?;
+            let seen = self.transcript.bytes(who, Stream::Stdout);
+            if seen.windows(needle.len().max(1)).any(|w| w == needle) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(self.timeout("a program's output"));
+            }
+            self.wait_for(&[], deadline - Instant::now())?;
+        }
+    }
+
+    /// Ends `proc` (`SIGTERM`, then `SIGKILL` after `grace`), taking its last output.
+    pub fn terminate(&mut self, proc: &mut Proc, grace: Duration) -> io::Result<ExitStatus> {
+        let status = proc.terminate(grace)?;
+        self.drain()?;
+        Ok(status)
+    }
+
+    fn timeout(&self, waiting_for: &'static str) -> RunError {
+        RunError::Timeout {
+            waiting_for,
+            transcript: self.transcript.clone(),
+        }
+    }
+
+    /// Waits until one of `fds` or the transcript is readable, or `timeout` passes.
+    /// A signal (Ctrl-C) makes it return `RunError::Interrupted`.
+    fn wait_for(&mut self, fds: &[BorrowedFd<'_>], timeout: Duration) -> Result<(), RunError> {
+        let mut polled: Vec<PollFd<'_>> = fds
+            .iter()
+            .chain([&self.mux.fd()])
+            .map(|fd| PollFd::new(*fd, PollFlags::POLLIN))
+            .collect();
+        if let Some(int) = self.interrupts {
+            polled.push(PollFd::new(int.fd(), PollFlags::POLLIN));
+        }
+        match poll(&mut polled, poll_timeout(timeout)) {
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(io::Error::from(e).into()),
+        }
+        let interrupted = self.interrupts.is_some()
+            && polled
+                .last()
+                .and_then(PollFd::revents)
+                .is_some_and(|r| r.contains(PollFlags::POLLIN));
+        drop(polled);
+        if interrupted {
+            self.drain()?;
+            return Err(RunError::Interrupted {
+                transcript: self.transcript.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Runs `pair` with `server` and `client`. `interrupts`, when given, is polled for Ctrl-C.
 pub fn run(
     pair: &Pair<'_>,
@@ -317,187 +496,65 @@ pub fn run(
         Some(port) => port,
         None => kernel::free_port(lesson.transport)?,
     };
-    let mut mux = Mux::new()?;
-    let mut transcript = Transcript::default();
+    let mut session = Session::new(observer, interrupts)?;
 
-    // 1. The server.
+    // 1. The server, and the kernel's word that its socket is bound.
     let server_args = vec![port.to_string()];
-    let mut server_cmd = server.command(&server_args);
-    server_cmd
-        .stdin(Stdio::null())
-        .stdout(mux.sender(Who::Server, Stream::Stdout)?)
-        .stderr(mux.sender(Who::Server, Stream::Stderr)?);
-    let mut server_proc = Proc::spawn(&mut server_cmd, true)?;
-    drop(server_cmd); // closes our copies of its stdout and stderr
-    observer.server_started(&server.shown(&server_args), port);
+    let mut server_proc = session.start(server, &server_args, Who::Server, Stdio::null(), true)?;
+    session
+        .observer()
+        .server_started(&server.shown(&server_args), port);
+    let bound = session.wait_bound(&mut server_proc, lesson.transport, port, pair.limits.bind)?;
+    session.observer().server_bound(&bound);
 
-    // 2. Wait for the kernel to show its socket bound.
-    let deadline = Instant::now() + pair.limits.bind;
-    let bound = loop {
-        drain(&mut mux, &mut transcript, observer)?;
-        if let Some(entry) = kernel::bound_socket(server_proc.pid(), lesson.transport, port)
-            .ok()
-            .flatten()
-        {
-            break entry;
-        }
-        if let Some(status) = server_proc.try_status()? {
-            // It may have printed its last words just before ending.
-            drain(&mut mux, &mut transcript, observer)?;
-            return Err(RunError::ServerEnded {
-                port,
-                status,
-                transcript,
-            });
-        }
-        if Instant::now() >= deadline {
-            return Err(RunError::Timeout {
-                waiting_for: "the server's socket to be bound",
-                transcript,
-            });
-        }
-        // Wake at once if the server ends, prints, or a signal arrives; else look at
-        // the table again in a millisecond: the table cannot be waited on.
-        let got = wait_for(
-            &[server_proc.exit_fd(), mux.fd()],
-            interrupts,
-            Duration::from_millis(1),
-        )?;
-        if got.interrupted {
-            return Err(RunError::Interrupted { transcript });
-        }
-    };
-    observer.server_bound(&bound);
-
-    // 3. The client.
+    // 2. The client, fed its input from a thread, so that a client that prints a lot
+    //    while we feed it cannot block us both. A client that ends before reading it all
+    //    closes the pipe: the rest is dropped (EPIPE: the runner ignores SIGPIPE).
     let client_args = vec!["127.0.0.1".to_string(), port.to_string()];
-    let mut client_cmd = client.command(&client_args);
-    client_cmd
-        .stdout(mux.sender(Who::Client, Stream::Stdout)?)
-        .stderr(mux.sender(Who::Client, Stream::Stderr)?);
-    let interactive = matches!(pair.input, Input::Inherit);
-    let feed = match &pair.input {
+    let (stdin, feed) = match &pair.input {
         Input::Bytes(bytes) => {
             let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
-            client_cmd.stdin(read);
-            Some((File::from(write), bytes.clone()))
+            (Stdio::from(read), Some((File::from(write), bytes.clone())))
         }
-        Input::Inherit => {
-            client_cmd.stdin(Stdio::inherit());
-            None
-        }
+        Input::Inherit => (Stdio::inherit(), None),
     };
-    let mut client_proc = Proc::spawn(&mut client_cmd, !interactive)?;
-    drop(client_cmd);
-    observer.client_started(&client.shown(&client_args));
+    let interactive = feed.is_none();
+    let mut client_proc = session.start(client, &client_args, Who::Client, stdin, !interactive)?;
+    session.observer().client_started(&client.shown(&client_args));
     let feeder = feed.map(|(mut pipe, bytes)| {
-        // A thread, so that a client that prints a lot while we feed it cannot block
-        // us both. A client that ends before reading everything closes the pipe: the
-        // rest is dropped (EPIPE, as the runner, like all Rust programs, ignores SIGPIPE).
         std::thread::spawn(move || {
             let _ = pipe.write_all(&bytes);
         })
     });
 
-    // 4. Collect until the client ends.
-    let client_deadline = (!interactive).then(|| Instant::now() + pair.limits.client);
-    let client_status = loop {
-        drain(&mut mux, &mut transcript, observer)?;
-        if let Some(status) = client_proc.try_status()? {
-            break status;
-        }
-        let left = match client_deadline {
-            Some(d) if Instant::now() >= d => {
-                return Err(RunError::Timeout {
-                    waiting_for: "the client to end",
-                    transcript,
-                });
-            }
-            Some(d) => d - Instant::now(),
-            None => Duration::from_secs(3600),
-        };
-        let got = wait_for(&[client_proc.exit_fd(), mux.fd()], interrupts, left)?;
-        if got.interrupted {
-            drop(client_proc);
-            drop(server_proc);
-            drain(&mut mux, &mut transcript, observer)?;
-            return Err(RunError::Interrupted { transcript });
-        }
+    // 3. Until the client ends.
+    let limit = (!interactive).then_some(pair.limits.client);
+    let client_status = match session.wait_exit(&mut client_proc, limit)? {
+        Some(status) => status,
+        None => return Err(session.timeout("the client to end")),
     };
     if let Some(feeder) = feeder {
         let _ = feeder.join();
     }
 
-    // 5. The server: let it end by itself if it does, else stop it.
-    let mut server_stopped = false;
-    if lesson.server_ends {
-        let deadline = Instant::now() + pair.limits.server_end;
-        while server_proc.try_status()?.is_none() && Instant::now() < deadline {
-            let got = wait_for(
-                &[server_proc.exit_fd(), mux.fd()],
-                interrupts,
-                deadline - Instant::now(),
-            )?;
-            drain(&mut mux, &mut transcript, observer)?;
-            if got.interrupted {
-                break;
-            }
-        }
-    }
-    if server_proc.try_status()?.is_none() {
-        server_stopped = true;
-    }
-    let server_status = server_proc.terminate(pair.limits.grace)?;
-    drain(&mut mux, &mut transcript, observer)?;
+    // 4. The server: let it end by itself if it does, else stop it.
+    let ended = if lesson.server_ends {
+        session.wait_exit(&mut server_proc, Some(pair.limits.server_end))?
+    } else {
+        None
+    };
+    let server_stopped = ended.is_none();
+    let server_status = match ended {
+        Some(status) => status,
+        None => session.terminate(&mut server_proc, pair.limits.grace)?,
+    };
 
     Ok(Outcome {
         port,
         bound,
-        transcript,
+        transcript: session.transcript,
         server_status,
         server_stopped,
         client_status,
     })
-}
-
-/// Takes every queued write into `transcript`, telling `observer`.
-fn drain(
-    mux: &mut Mux,
-    transcript: &mut Transcript,
-    observer: &mut dyn Observer,
-) -> io::Result<()> {
-    while let Some(event) = mux.try_recv()? {
-        observer.event(&event);
-        transcript.events.push(event);
-    }
-    Ok(())
-}
-
-struct Woken {
-    interrupted: bool,
-}
-
-/// Waits until one of `fds` is readable, a signal arrives, or `timeout` passes.
-fn wait_for(
-    fds: &[BorrowedFd<'_>],
-    interrupts: Option<&super::signals::Interrupts>,
-    timeout: Duration,
-) -> io::Result<Woken> {
-    let mut polled: Vec<PollFd<'_>> = fds
-        .iter()
-        .map(|fd| PollFd::new(*fd, PollFlags::POLLIN))
-        .collect();
-    if let Some(int) = interrupts {
-        polled.push(PollFd::new(int.fd(), PollFlags::POLLIN));
-    }
-    match poll(&mut polled, poll_timeout(timeout)) {
-        Ok(_) | Err(Errno::EINTR) => {}
-        Err(e) => return Err(e.into()),
-    }
-    let interrupted = interrupts.is_some()
-        && polled
-            .last()
-            .and_then(PollFd::revents)
-            .is_some_and(|r| r.contains(PollFlags::POLLIN));
-    Ok(Woken { interrupted })
 }
