@@ -21,9 +21,10 @@ use std::process::ExitCode;
 use clap::{Parser, ValueEnum};
 use socklab::lab::build::{Builds, CFlavor};
 use socklab::lab::kernel::{self, SocketEntry, Transport};
-use socklab::lab::lessons::{self, Lesson, LESSONS};
+use socklab::lab::lessons::{self, Kind, Lesson, LESSONS};
 use socklab::lab::mux::{Event, Stream, Who};
 use socklab::lab::process::describe;
+use socklab::lab::reuseaddr::{self, Narrator};
 use socklab::lab::run::{self, Input, Lang, Observer, Outcome, Pair, RunError};
 use socklab::lab::signals::Interrupts;
 
@@ -151,16 +152,11 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
     // Build everything first, so that compiler output does not cut into a conversation.
     let exe = std::env::current_exe()?;
     let builds = Builds::beside(exe.parent().unwrap_or(&exe));
-    let rust_bins: Vec<String> = ["server", "client"]
-        .iter()
-        .map(|p| lesson.rust_bin(p))
-        .collect();
     if mixes
         .iter()
         .any(|&(s, c)| s == Lang::Rust || c == Lang::Rust)
     {
-        let names: Vec<&str> = rust_bins.iter().map(String::as_str).collect();
-        builds.build_rust(&names)?;
+        builds.build_rust()?;
     }
 
     let mut out = Printer {
@@ -189,6 +185,22 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
             c_flavor: flavor,
             ..Pair::new(lesson, server_lang, client_lang)
         };
+        if lesson.kind == Kind::ReuseAddr {
+            let outcome = reuseaddr::run(
+                lesson,
+                &builds,
+                server_lang,
+                client_lang,
+                flavor,
+                &mut out,
+                Some(&interrupts),
+            );
+            if let Err(e) = outcome {
+                code = out.failure(lesson, &e);
+                break;
+            }
+            continue;
+        }
         match &pair.input {
             Input::Bytes(bytes) if !bytes.is_empty() => out.input(bytes),
             Input::Bytes(_) => {}
@@ -304,6 +316,40 @@ impl Printer {
                 ExitCode::from(128 + sig)
             }
             _ => ExitCode::FAILURE,
+        }
+    }
+}
+
+impl Narrator for Printer {
+    fn step(&mut self, n: u32, what: &str) {
+        println!("{}", self.paint("1", &format!("{n}. {what}")));
+    }
+
+    fn remark(&mut self, what: &str) {
+        self.note(what);
+    }
+
+    fn table(&mut self, port: u16, entries: &[SocketEntry]) {
+        self.note(&format!(
+            "the kernel's table for port {port} (/proc/net/tcp, as `ss -tan` shows it):"
+        ));
+        if entries.is_empty() {
+            println!("   (nothing)");
+        }
+        for e in entries {
+            // The client's port was chosen by the kernel: different on every run.
+            let peer = if self.stable {
+                "EPHEMERAL".to_string()
+            } else {
+                e.remote.1.to_string()
+            };
+            println!(
+                "   {}:{} -> {}:{peer}  {}",
+                e.local.0,
+                self.scrub(&e.local.1.to_string()),
+                e.remote.0,
+                e.state.name()
+            );
         }
     }
 }

@@ -20,12 +20,34 @@ pub struct Lesson {
     pub server_ends: bool,
     /// What the client reads on stdin unless told otherwise.
     pub default_input: &'static str,
+    /// How the lesson runs.
+    pub kind: Kind,
+    /// The lesson whose client this one uses, when it has none of its own.
+    pub client_of: Option<&'static str>,
+}
+
+/// How a lesson runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A server, then a client fed its input: [`super::run::run`].
+    Pair,
+    /// The steps of the `reuseaddr` lesson: [`super::reuseaddr::run`].
+    ReuseAddr,
 }
 
 impl Lesson {
+    /// The lesson whose `program` ("server" or "client") this one runs: its own, or,
+    /// for a client it borrows, the lesson it borrows it from.
+    pub fn owner_of(&self, program: &str) -> &'static str {
+        match (program, self.client_of) {
+            ("client", Some(owner)) => owner,
+            _ => self.name,
+        }
+    }
+
     /// The Rust twin's binary name for `program` ("server" or "client").
     pub fn rust_bin(&self, program: &str) -> String {
-        format!("{}-{program}", self.name)
+        format!("{}-{program}", self.owner_of(program))
     }
 }
 
@@ -39,6 +61,8 @@ pub const LESSONS: &[Lesson] = &[
         transport: Transport::Udp,
         server_ends: true,
         default_input: "",
+        kind: Kind::Pair,
+        client_of: None,
     },
     Lesson {
         name: "udp-echo",
@@ -48,6 +72,8 @@ pub const LESSONS: &[Lesson] = &[
         transport: Transport::Udp,
         server_ends: false,
         default_input: "hello world\nsocket 套接字\n",
+        kind: Kind::Pair,
+        client_of: None,
     },
     Lesson {
         name: "tcp-hello",
@@ -57,6 +83,8 @@ pub const LESSONS: &[Lesson] = &[
         transport: Transport::Tcp,
         server_ends: true,
         default_input: "hello\n",
+        kind: Kind::Pair,
+        client_of: None,
     },
     Lesson {
         name: "tcp-echo",
@@ -68,6 +96,19 @@ pub const LESSONS: &[Lesson] = &[
         // second write to the closed connection raises SIGPIPE.
         server_ends: true,
         default_input: "hello world\nsocket 套接字\n",
+        kind: Kind::Pair,
+        client_of: None,
+    },
+    Lesson {
+        name: "reuseaddr",
+        section: "6",
+        title_zh: "bind错误处理: setsockopt",
+        title: "bind: Address already in use, TIME_WAIT and SO_REUSEADDR",
+        transport: Transport::Tcp,
+        server_ends: true,
+        default_input: "hello\n",
+        kind: Kind::ReuseAddr,
+        client_of: Some("tcp-echo"),
     },
 ];
 

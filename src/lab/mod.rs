@@ -7,6 +7,7 @@
 //! - [`mux`]: one ordered, labelled transcript of several processes' output.
 //! - [`process`]: starting programs so that they are always ended.
 //! - [`run`]: a server and a client, from start to clean end.
+//! - [`reuseaddr`]: the steps of the `reuseaddr` lesson.
 //! - [`signals`]: Ctrl-C, so that the runner stops what it started before it exits.
 //! - [`trace`]: system-call traces with `strace`, normalised for comparison.
 
@@ -15,6 +16,7 @@ pub mod kernel;
 pub mod lessons;
 pub mod mux;
 pub mod process;
+pub mod reuseaddr;
 pub mod run;
 pub mod signals;
 pub mod trace;

@@ -274,7 +274,7 @@ pub fn program(
 ) -> io::Result<(Program, Option<String>)> {
     match lang {
         Lang::C => {
-            let (path, compiled) = builds.build_c(lesson.name, program, flavor)?;
+            let (path, compiled) = builds.build_c(lesson.owner_of(program), program, flavor)?;
             Ok((Program::new(path, lang), compiled))
         }
         Lang::Rust => Ok((
@@ -423,7 +423,12 @@ impl<'o> Session<'o> {
 
     /// Waits up to `limit` until `who` has written `needle` (counting all it wrote so
     /// far), taking the output meanwhile.
-    pub fn wait_output(&mut self, who: Who, needle: &[u8], limit: Duration) -> Result<(), RunError> {
+    pub fn wait_output(
+        &mut self,
+        who: Who,
+        needle: &[u8],
+        limit: Duration,
+    ) -> Result<(), RunError> {
         let deadline = Instant::now() + limit;
         loop {
             self.drain()?;
@@ -520,7 +525,9 @@ pub fn run(
     };
     let interactive = feed.is_none();
     let mut client_proc = session.start(client, &client_args, Who::Client, stdin, !interactive)?;
-    session.observer().client_started(&client.shown(&client_args));
+    session
+        .observer()
+        .client_started(&client.shown(&client_args));
     let feeder = feed.map(|(mut pipe, bytes)| {
         std::thread::spawn(move || {
             let _ = pipe.write_all(&bytes);

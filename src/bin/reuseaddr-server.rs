@@ -1,0 +1,82 @@
+//! reuseaddr server: the Rust twin of `c-reference/reuseaddr/server.c` (notes §5.5, §6).
+//!
+//! The tcp-echo server with the notes' §6 lines before `bind`: `SO_REUSEADDR`, so that a
+//! restarted server can bind a port that a closed connection holds in `TIME_WAIT`.
+//! Statement for statement the C's, in the same order, with the same edit (arguments).
+//!
+//! As in the C, nothing checks what `read` returns. When the client leaves, `read`
+//! returns 0 at once and the loop spins; the second write to the closed connection
+//! raises `SIGPIPE`, which ends the server, as it ends the C, because `main` first puts
+//! `SIGPIPE` back to its default (see `socklab::process`).
+//!
+//! Usage: `reuseaddr-server [PORT]` (5678 by default).
+
+use socklab::apue::*;
+
+fn main() {
+    // A C program starts with SIGPIPE at its default; Rust's runtime ignores it. Without
+    // this line, this server would spin forever once its client has gone.
+    let _ = signal(SIGPIPE, SIG_DFL);
+
+    //创建套接字
+    let listenfd = match socket(AF_INET, SOCK_STREAM, 0) {
+        Ok(fd) => fd,
+        Err(e) => {
+            perror("socket", e);
+            exit(-1);
+        }
+    };
+
+    // ANCHOR: setsockopt
+    let on: c_int = 1;
+    let _ = setsockopt(&listenfd, SOL_SOCKET, SO_REUSEADDR, &on);
+    // SO_REUSEADDR可以使地址端口马上重用
+    // ANCHOR_END: setsockopt
+
+    // ANCHOR: bind
+    //绑定
+    let mut self_addr = sockaddr_in::default();
+    self_addr.sin_family = AF_INET as sa_family_t;
+    self_addr.sin_port = htons(server_port());
+    self_addr.sin_addr.s_addr = htonl(INADDR_ANY);
+
+    let ret = bind(&listenfd, &self_addr);
+    if let Err(e) = ret {
+        perror("bind", e);
+        let _ = close(listenfd);
+        exit(-1);
+    }
+    // ANCHOR_END: bind
+
+    //监听，设置最大连接值
+    let ret_listen = listen(&listenfd, 5);
+    if let Err(e) = ret_listen {
+        perror("listen", e);
+        let _ = close(listenfd);
+        exit(-1);
+    }
+
+    //阻塞等待连接
+    let newconfd = match accept(&listenfd, None) {
+        Ok(fd) => fd,
+        Err(e) => {
+            perror("accept", e);
+            let _ = close(listenfd);
+            exit(-1);
+        }
+    };
+
+    // ANCHOR: loop
+    //读写数据
+    let mut buf = [0u8; 100];
+    loop {
+        let _ = read(&newconfd, &mut buf);
+        printf!("read: %s\n", &buf);
+        let _ = write(&newconfd, &buf);
+        bzero(&mut buf);
+    }
+    // ANCHOR_END: loop
+
+    // The C's two close calls after its `while(1)` are never reached (Rust would warn
+    // of unreachable code): SIGPIPE ends the process, and the kernel closes its sockets.
+}
