@@ -40,6 +40,10 @@ impl fmt::Display for Transport {
 pub struct TcpState(pub u8);
 
 impl TcpState {
+    /// `TCP_ESTABLISHED`: a connection after the handshake.
+    pub const ESTABLISHED: TcpState = TcpState(0x01);
+    /// `TCP_TIME_WAIT`: a connection closed by this side first, kept for 60 s.
+    pub const TIME_WAIT: TcpState = TcpState(0x06);
     /// `TCP_LISTEN`: a server socket after `listen`.
     pub const LISTEN: TcpState = TcpState(0x0a);
 
