@@ -5,8 +5,8 @@
  * to bring in the system headers below. The Rust twins' `use socklab::apue::*;` is the
  * same idea.
  *
- * It also holds the one addition to the notes' programs that MAP.md allows: their
- * arguments. Every lesson program, C and Rust, takes
+ * It also holds the one addition to the notes' programs that c-reference/README.md
+ * allows: their arguments. Every lesson program, C and Rust, takes
  *
  *     server [PORT]          client [IP [PORT]]
  *

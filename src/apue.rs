@@ -5,8 +5,8 @@
 //! The Rust twins start with `use socklab::apue::*;` and get the same names: the socket
 //! calls, the structs, the constants, `perror`, `printf!`, `exit`.
 //!
-//! It also holds the one addition to the notes' `main`s that MAP.md allows, the lessons'
-//! arguments, in the same words as `apue.h`'s C:
+//! It also holds the one addition to the notes' `main`s that `c-reference/README.md`
+//! allows, the lessons' arguments, in the same words as `apue.h`'s C:
 //!
 //! ```text
 //! server [PORT]        client [IP [PORT]]
@@ -31,6 +31,7 @@ pub use crate::byteorder::{htonl, htons, ntohl, ntohs};
 pub use crate::datagram::{recvfrom, sendto, MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC};
 pub use crate::inet::{inet_addr, inet_aton, inet_ntoa, inet_ntop, inet_pton, InetAddr};
 pub use crate::printf;
+pub use crate::process::{signal, SIGPIPE, SIG_DFL, SIG_IGN};
 pub use crate::sockaddr::{
     in6_addr, in_addr, in_addr_t, in_port_t, sa_family_t, sockaddr, sockaddr_in, socklen_t,
     SockAddr, INADDR_ANY, INADDR_BROADCAST, INADDR_LOOPBACK, INADDR_NONE,
@@ -39,7 +40,6 @@ pub use crate::socket::{
     close, socket, AF_INET, AF_INET6, AF_PACKET, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP, SOCK_CLOEXEC,
     SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, SOCK_STREAM,
 };
-pub use crate::process::{signal, SIGPIPE, SIG_DFL, SIG_IGN};
 pub use crate::sockopt::{getsockopt, setsockopt, SOL_SOCKET, SO_BROADCAST, SO_REUSEADDR};
 pub use crate::stdio::{bzero, cstr, perror, puts, scanf_word, strlen, EOF};
 pub use crate::stream::{accept, connect, listen, read, write};

@@ -24,9 +24,11 @@ use crate::sockaddr::SockAddr;
 /// holds the port, or a closed TCP connection in `TIME_WAIT` does; see `SO_REUSEADDR`),
 /// `EACCES` (a port below 1024 without privilege), `EADDRNOTAVAIL` (an address that is not
 /// this host's), `EINVAL` (the socket is already bound).
+// ANCHOR: bind
 pub fn bind<A: SockAddr + ?Sized>(sockfd: impl AsFd, addr: &A) -> Result<(), Errno> {
     let fd = sockfd.as_fd().as_raw_fd();
     // SAFETY: `addr` is a live SockAddr: `as_ptr` points to `size()` readable bytes
     // laid out as the kernel expects (the SockAddr contract), and bind(2) only reads them.
     Errno::result(unsafe { libc::bind(fd, addr.as_ptr(), addr.size()) }).map(drop)
 }
+// ANCHOR_END: bind

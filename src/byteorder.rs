@@ -20,18 +20,22 @@
 /// Mirrors C `htons(3)`, notes §4.4.4. See
 /// [byteorder(3)](https://man7.org/linux/man-pages/man3/byteorder.3.html).
 /// Argument: host order. Result: network order.
+// ANCHOR: htons
 pub const fn htons(hostshort: u16) -> u16 {
     hostshort.to_be()
 }
+// ANCHOR_END: htons
 
 /// Converts a 32-bit integer (an IPv4 address) from host to network byte order.
 ///
 /// Mirrors C `htonl(3)`, notes §4.4.4. See
 /// [byteorder(3)](https://man7.org/linux/man-pages/man3/byteorder.3.html).
 /// Argument: host order. Result: network order.
+// ANCHOR: htonl
 pub const fn htonl(hostlong: u32) -> u32 {
     hostlong.to_be()
 }
+// ANCHOR_END: htonl
 
 /// Converts a 16-bit integer (a port) from network to host byte order.
 ///

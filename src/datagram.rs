@@ -35,6 +35,7 @@ pub const MSG_TRUNC: c_int = libc::MSG_TRUNC;
 /// size of `addr` (`size_of::<sockaddr_in>()`); out, the size of the sender's address.
 /// If `len` says more than `addr`'s real size, only `addr`'s size is passed to the kernel:
 /// safe Rust cannot be made to write past `addr`.
+// ANCHOR: recvfrom
 pub fn recvfrom(
     sockfd: impl AsFd,
     buf: &mut [u8],
@@ -63,6 +64,7 @@ pub fn recvfrom(
     };
     Errno::result(n).map(|n| n as usize)
 }
+// ANCHOR_END: recvfrom
 
 /// Sends a message on a socket, to the address `dest_addr`.
 ///
@@ -76,6 +78,7 @@ pub fn recvfrom(
 /// address such as 255.255.255.255 (which is also `inet_addr`'s error value!) without
 /// `SO_BROADCAST`; `EMSGSIZE` for a datagram over 65 507 bytes; `ECONNREFUSED` from an
 /// earlier datagram's ICMP "port unreachable", on a connected socket.
+// ANCHOR: sendto
 pub fn sendto<A: SockAddr + ?Sized>(
     sockfd: impl AsFd,
     buf: &[u8],
@@ -97,3 +100,4 @@ pub fn sendto<A: SockAddr + ?Sized>(
     };
     Errno::result(n).map(|n| n as usize)
 }
+// ANCHOR_END: sendto

@@ -18,6 +18,7 @@
 
 use std::mem;
 
+// ANCHOR: types
 /// An address family, as stored in a socket address (`sa_family_t`, an `unsigned short`).
 pub type sa_family_t = libc::sa_family_t;
 
@@ -29,7 +30,9 @@ pub type in_addr_t = libc::in_addr_t;
 
 /// The length of a socket address, in bytes (`socklen_t`, `unsigned int`).
 pub type socklen_t = libc::socklen_t;
+// ANCHOR_END: types
 
+// ANCHOR: inaddr
 /// `INADDR_ANY`, 0.0.0.0: "every address of this host", for `bind`. Host byte order,
 /// as in C: write `htonl(INADDR_ANY)` (it is 0 in either order, but say what you mean).
 pub const INADDR_ANY: in_addr_t = 0x0000_0000;
@@ -43,17 +46,20 @@ pub const INADDR_BROADCAST: in_addr_t = 0xffff_ffff;
 /// `INADDR_NONE`, what `inet_addr` returns for a string it cannot parse. It is the same
 /// value as `INADDR_BROADCAST`: `inet_addr("255.255.255.255")` cannot be told from an error.
 pub const INADDR_NONE: in_addr_t = 0xffff_ffff;
+// ANCHOR_END: inaddr
 
 /// `struct in_addr`: an IPv4 address, wrapped in a struct for historical reasons.
 ///
 /// Mirrors C `struct in_addr` from `<netinet/in.h>`, notes §4.4.3.
 /// See [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html).
+// ANCHOR: in_addr
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct in_addr {
     /// The address, in **network** byte order.
     pub s_addr: in_addr_t,
 }
+// ANCHOR_END: in_addr
 
 /// `struct in6_addr`: an IPv6 address, sixteen bytes in network order.
 ///
@@ -87,6 +93,7 @@ pub struct in6_addr {
 ///
 /// assert_eq!(server_addr.sin_port.to_ne_bytes(), [0x16, 0x2e]); // 5678 = 0x162e, big end first
 /// ```
+// ANCHOR: sockaddr_in
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct sockaddr_in {
@@ -99,12 +106,14 @@ pub struct sockaddr_in {
     /// Padding up to the size of `struct sockaddr` (16 bytes). Unused.
     pub sin_zero: [u8; 8],
 }
+// ANCHOR_END: sockaddr_in
 
 /// `struct sockaddr`: the generic socket address that `bind`, `sendto` and friends take.
 ///
 /// Mirrors C `struct sockaddr` from `<sys/socket.h>`, notes §4.4.3. C code casts a
 /// `struct sockaddr_in *` to `struct sockaddr *` at every call; in this crate the calls
 /// take any [`SockAddr`] instead, so no cast is written (see [`SockAddr`]).
+// ANCHOR: sockaddr
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct sockaddr {
@@ -113,6 +122,7 @@ pub struct sockaddr {
     /// The family's address bytes: for `AF_INET`, the port and then the address.
     pub sa_data: [u8; 14],
 }
+// ANCHOR_END: sockaddr
 
 /// A C socket address struct that may be passed where C takes `struct sockaddr *`.
 ///
@@ -124,6 +134,7 @@ pub struct sockaddr {
 /// An implementor must be a `#[repr(C)]` struct that the kernel may read and write as a
 /// socket address: any bit pattern of its `size_of` bytes is a valid value, and it begins
 /// with a `sa_family_t`.
+// ANCHOR: SockAddr
 pub unsafe trait SockAddr {
     /// The size of the struct in bytes: what C writes as `sizeof(addr)`.
     fn size(&self) -> socklen_t {
@@ -147,6 +158,7 @@ unsafe impl SockAddr for sockaddr_in {}
 
 // SAFETY: `#[repr(C)]`, begins with `sa_family: sa_family_t`, plain bytes after it.
 unsafe impl SockAddr for sockaddr {}
+// ANCHOR_END: SockAddr
 
 impl sockaddr_in {
     /// A `sockaddr_in` for `AF_INET`, with `port` and `addr` given in **host** byte order

@@ -23,12 +23,14 @@ pub const AF_UNIX: c_int = libc::AF_UNIX;
 /// `AF_PACKET`, raw frames at the device driver level (Linux).
 pub const AF_PACKET: c_int = libc::AF_PACKET;
 
+// ANCHOR: types
 /// `SOCK_STREAM`: a reliable, ordered, connected byte stream. With `AF_INET`, TCP.
 pub const SOCK_STREAM: c_int = libc::SOCK_STREAM;
 /// `SOCK_DGRAM`: connectionless messages of bounded size, unreliable. With `AF_INET`, UDP.
 pub const SOCK_DGRAM: c_int = libc::SOCK_DGRAM;
 /// `SOCK_RAW`: raw network protocol access, below the transport layer (needs `CAP_NET_RAW`).
 pub const SOCK_RAW: c_int = libc::SOCK_RAW;
+// ANCHOR_END: types
 /// `SOCK_CLOEXEC`, or'ed into the type: close the socket when the process `exec`s.
 pub const SOCK_CLOEXEC: c_int = libc::SOCK_CLOEXEC;
 /// `SOCK_NONBLOCK`, or'ed into the type: calls that would block fail with `EAGAIN` instead.
@@ -48,12 +50,14 @@ pub const IPPROTO_UDP: c_int = libc::IPPROTO_UDP;
 ///
 /// Errors as C's `errno`: `EAFNOSUPPORT`, `EINVAL` (unknown type), `EPROTONOSUPPORT`,
 /// `EACCES` (e.g. `SOCK_RAW` without `CAP_NET_RAW`), `EMFILE` (no descriptor left)…
+// ANCHOR: socket
 pub fn socket(domain: c_int, ty: c_int, protocol: c_int) -> Result<OwnedFd, Errno> {
     // SAFETY: socket(2) takes three integers and touches no memory of ours.
     let fd = Errno::result(unsafe { libc::socket(domain, ty, protocol) })?;
     // SAFETY: the kernel just returned `fd`, open and owned by nobody else.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
+// ANCHOR_END: socket
 
 /// Closes a file descriptor; for a socket, the last close releases the endpoint.
 ///
@@ -64,8 +68,10 @@ pub fn socket(domain: c_int, ty: c_int, protocol: c_int) -> Result<OwnedFd, Errn
 /// of `sockfd`. The notes' C ignores what `close` returns; a twin that does the same
 /// writes `let _ = close(sockfd);`, and the `let _` shows that an error is dropped.
 /// (Dropping an `OwnedFd` closes it too, silently.)
+// ANCHOR: close
 pub fn close(fd: OwnedFd) -> Result<(), Errno> {
     let raw = fd.into_raw_fd();
     // SAFETY: `into_raw_fd` gave up ownership, so this is the one close of `raw`.
     Errno::result(unsafe { libc::close(raw) }).map(drop)
 }
+// ANCHOR_END: close

@@ -62,12 +62,14 @@ pub fn strerror(errnum: Errno) -> String {
 /// not stop at the end of the array. A `char buf[100]` filled with 100 non-NUL bytes (a
 /// 100-byte datagram) makes C read on past it, into whatever lies next on the stack,
 /// until some byte is 0: undefined behaviour. Here the slice ends where the array does.
+// ANCHOR: cstr
 pub fn cstr(buf: &[u8]) -> &[u8] {
     match buf.iter().position(|&b| b == 0) {
         Some(nul) => &buf[..nul],
         None => buf,
     }
 }
+// ANCHOR_END: cstr
 
 /// `strlen(buf)`: the length of the C string in `buf` (see [`cstr`] for the difference
 /// at a full buffer).
@@ -197,6 +199,7 @@ pub fn puts(s: &[u8]) -> c_int {
 /// # Panics
 ///
 /// If `buf` is empty: there is no room even for the NUL.
+// ANCHOR: scanf_word
 pub fn scanf_word(buf: &mut [u8]) -> c_int {
     assert!(!buf.is_empty(), "scanf_word: no room for the NUL");
     let room = buf.len() - 1;
@@ -240,6 +243,7 @@ pub fn scanf_word(buf: &mut [u8]) -> c_int {
     buf[len] = 0;
     1
 }
+// ANCHOR_END: scanf_word
 
 /// C's `isspace` in the "C" locale.
 fn is_c_space(b: u8) -> bool {

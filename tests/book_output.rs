@@ -17,6 +17,7 @@ use pretty_assertions::assert_eq;
 
 /// (file in `book/src/generated/`, `cargo lesson` arguments)
 const OUTPUTS: &[(&str, &[&str])] = &[
+    ("udp-echo-default.txt", &["udp-echo"]),
     ("udp-hello.txt", &["udp-hello", "--all"]),
     ("udp-echo.txt", &["udp-echo", "--all"]),
 ];

@@ -43,7 +43,10 @@ fn summary(o: &Outcome) -> Vec<String> {
         format!("1 after the plain server: {}", states(&o.after_plain)),
         format!("2 plain restart: {}", failed(&o.plain_restart)),
         format!("3 SO_REUSEADDR over plain: {}", failed(&o.reuse_over_plain)),
-        format!("4 after the SO_REUSEADDR server: {}", states(&o.after_reuse)),
+        format!(
+            "4 after the SO_REUSEADDR server: {}",
+            states(&o.after_reuse)
+        ),
         format!("5 SO_REUSEADDR restart: {}", o.reuse_restart.state.name()),
         format!("6 second listener: {}", failed(&o.second_listener)),
     ]
@@ -61,10 +64,20 @@ fn c_and_rust_servers_meet_the_same_kernel_rules() {
         "bind: Address already in use\n".to_string(),
     );
     let failed = |r: &(std::process::ExitStatus, String)| (describe(r.0), r.1.clone());
-    assert!(c.after_plain.iter().any(|e| e.state == TcpState::TIME_WAIT), "TIME_WAIT");
+    assert!(
+        c.after_plain.iter().any(|e| e.state == TcpState::TIME_WAIT),
+        "TIME_WAIT"
+    );
     assert_eq!(failed(&c.plain_restart), in_use);
-    assert_eq!(failed(&c.reuse_over_plain), in_use, "both sockets need SO_REUSEADDR");
-    assert!(c.after_reuse.iter().any(|e| e.state == TcpState::TIME_WAIT), "TIME_WAIT");
+    assert_eq!(
+        failed(&c.reuse_over_plain),
+        in_use,
+        "both sockets need SO_REUSEADDR"
+    );
+    assert!(
+        c.after_reuse.iter().any(|e| e.state == TcpState::TIME_WAIT),
+        "TIME_WAIT"
+    );
     assert_eq!(c.reuse_restart.state, TcpState::LISTEN);
     assert_eq!(c.reuse_restart.local.1, c.reuse_port);
     assert_eq!(failed(&c.second_listener), in_use, "never two listeners");

@@ -3,8 +3,8 @@
  *
  * socklab's edits to the notes' code, each marked "edit N" where it stands (numbered by
  * kind: 1 arguments, 2 what it takes to compile, 3 ending at the end of input, the three
- * that MAP.md allows):
- *  1. Arguments (MAP.md): main takes argc, argv; htons(5678) becomes
+ * that c-reference/README.md allows):
+ *  1. Arguments: main takes argc, argv; htons(5678) becomes
  *     htons(server_port(argc, argv)), `server [PORT]`.
  * The lines marked "§6" are the notes' own, in the place the notes give them ("在bind之前
  * 添加以下代码"). Every other line is tcp-echo/server.c's, bugs included.

@@ -2,8 +2,8 @@
  *
  * socklab's edits to the notes' code, each marked "edit N" where it stands (numbered by
  * kind: 1 arguments, 2 what it takes to compile, 3 ending at the end of input, the three
- * that MAP.md allows):
- *  1. Arguments (MAP.md): main takes argc, argv; htons(5678) becomes
+ * that c-reference/README.md allows):
+ *  1. Arguments: main takes argc, argv; htons(5678) becomes
  *     htons(client_port(argc, argv)) and inet_addr("192.168.126.136") becomes
  *     inet_addr(client_ip(argc, argv)), `client [IP [PORT]]`, 127.0.0.1 by default.
  * Every other line is the notes', bugs included (the book's errata, each tested):

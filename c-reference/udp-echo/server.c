@@ -1,9 +1,10 @@
+/* ANCHOR: edits */
 /* udp-echo/server.c: the notes' §4.6 UDP echo server: every datagram is sent back.
  *
  * socklab's edits to the notes' code, each marked "edit N" where it stands (numbered by
  * kind: 1 arguments, 2 what it takes to compile, 3 ending at the end of input, the three
- * that MAP.md allows):
- *  1. Arguments (MAP.md): main takes argc, argv; htons(5678) becomes
+ * that c-reference/README.md allows):
+ *  1. Arguments: main takes argc, argv; htons(5678) becomes
  *     htons(server_port(argc, argv)), `server [PORT]`.
  *  2. To compile: the notes' first line reads `"apue.h"`, without `#include`.
  * Every other line is the notes', bugs included (the book's errata, each tested):
@@ -13,10 +14,12 @@
  *    Harmless here, as every sender is an AF_INET sockaddr_in of the same size.
  *  - The server never ends: it runs until it is killed (the runner sends SIGTERM).
  */
+/* ANCHOR_END: edits */
 #include "apue.h" /* edit 2 */
 
 int main(int argc, char *argv[]) /* edit 1 */
 {
+    /* ANCHOR: socket */
     //创建套接字
     int sockfd = socket(AF_INET, SOCK_DGRAM, 0);
     if(sockfd < 0)
@@ -24,6 +27,7 @@ int main(int argc, char *argv[]) /* edit 1 */
         perror("socket");
         exit(-1);
     }
+    /* ANCHOR_END: socket */
 
     /* ANCHOR: bind */
     //bind绑定
@@ -40,6 +44,7 @@ int main(int argc, char *argv[]) /* edit 1 */
     }
     /* ANCHOR_END: bind */
 
+    /* ANCHOR: vars */
     //从client接收
     struct sockaddr_in client_addr;
     socklen_t len = sizeof(struct sockaddr_in);
@@ -48,6 +53,7 @@ int main(int argc, char *argv[]) /* edit 1 */
 
     //发回给client
     ssize_t ret_send;
+    /* ANCHOR_END: vars */
 
     /* ANCHOR: loop */
     while(1)
@@ -75,5 +81,7 @@ sockaddr*)&client_addr, sizeof(client_addr));
         bzero(buf, sizeof(buf));
     }
     /* ANCHOR_END: loop */
+    /* ANCHOR: close */
     close(sockfd);
+    /* ANCHOR_END: close */
 }

@@ -13,6 +13,7 @@
 use socklab::apue::*;
 
 fn main() {
+    // ANCHOR: socket
     //创建套接字
     let sockfd = match socket(AF_INET, SOCK_DGRAM, 0) {
         Ok(fd) => fd,
@@ -21,6 +22,7 @@ fn main() {
             exit(-1);
         }
     };
+    // ANCHOR_END: socket
 
     // ANCHOR: addr
     //send to server
@@ -30,11 +32,13 @@ fn main() {
     server_addr.sin_addr.s_addr = inet_addr(client_ip());
     // ANCHOR_END: addr
 
+    // ANCHOR: vars
     let mut buf = [0u8; 100];
 
     //receive from server
     let mut client_addr = sockaddr_in::default();
     let mut len = size_of::<sockaddr_in>() as socklen_t;
+    // ANCHOR_END: vars
 
     // ANCHOR: loop
     loop {
@@ -58,5 +62,7 @@ fn main() {
         bzero(&mut buf);
     }
     // ANCHOR_END: loop
+    // ANCHOR: close
     let _ = close(sockfd);
+    // ANCHOR_END: close
 }

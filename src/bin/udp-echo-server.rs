@@ -13,6 +13,7 @@
 use socklab::apue::*;
 
 fn main() {
+    // ANCHOR: socket
     //创建套接字
     let sockfd = match socket(AF_INET, SOCK_DGRAM, 0) {
         Ok(fd) => fd,
@@ -21,6 +22,7 @@ fn main() {
             exit(-1);
         }
     };
+    // ANCHOR_END: socket
 
     // ANCHOR: bind
     //bind绑定
@@ -36,10 +38,12 @@ fn main() {
     }
     // ANCHOR_END: bind
 
+    // ANCHOR: vars
     //从client接收
     let mut client_addr = sockaddr_in::default();
     let mut len = size_of::<sockaddr_in>() as socklen_t;
     let mut buf = [0u8; 100];
+    // ANCHOR_END: vars
 
     // ANCHOR: loop
     loop {
@@ -66,7 +70,9 @@ fn main() {
     }
     // ANCHOR_END: loop
 
+    // ANCHOR: close
     // The C's `close(sockfd);` after its `while(1)` is never reached; Rust, which knows
     // `loop` without `break` never ends, would warn of unreachable code. The socket is
     // closed by the kernel when the process is killed.
+    // ANCHOR_END: close
 }

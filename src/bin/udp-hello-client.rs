@@ -8,6 +8,7 @@
 use socklab::apue::*;
 
 fn main() {
+    // ANCHOR: socket
     let sockfd = match socket(AF_INET, SOCK_DGRAM, 0) {
         Ok(fd) => fd,
         Err(e) => {
@@ -15,6 +16,7 @@ fn main() {
             exit(-1);
         }
     };
+    // ANCHOR_END: socket
 
     // ANCHOR: addr
     let mut server_addr = sockaddr_in::default();
@@ -34,5 +36,7 @@ fn main() {
         exit(-1);
     }
     // ANCHOR_END: sendto
+    // ANCHOR: close
     let _ = close(sockfd);
+    // ANCHOR_END: close
 }

@@ -21,10 +21,12 @@ fn main() {
     // ANCHOR_END: socket
 
     // ANCHOR: bind
+    // ANCHOR: fill
     let mut server_addr = sockaddr_in::default();
     server_addr.sin_family = AF_INET as sa_family_t;
     server_addr.sin_port = htons(server_port());
     server_addr.sin_addr.s_addr = htonl(INADDR_ANY);
+    // ANCHOR_END: fill
 
     let my_bind = bind(&sockfd, &server_addr);
     if let Err(e) = my_bind {
@@ -49,5 +51,7 @@ fn main() {
     printf!("%s\n", &inet_ntoa(snd_addr.sin_addr));
     printf!("say: %s\n", &buf);
     // ANCHOR_END: recvfrom
+    // ANCHOR: close
     let _ = close(sockfd);
+    // ANCHOR_END: close
 }

@@ -225,7 +225,8 @@ impl Program {
         if let Some(out) = &self.trace {
             argv.extend(super::trace::strace_prefix(out));
         }
-        if self.lang == Lang::C && has_stdbuf() {
+        let stdbuf = self.lang == Lang::C && has_stdbuf();
+        if stdbuf {
             argv.extend(["stdbuf".into(), "-oL".into()]);
         }
         argv.push(self.path.clone().into());
@@ -233,6 +234,17 @@ impl Program {
         argv.extend(args.iter().map(Into::into));
         let mut cmd = Command::new(&argv[0]);
         cmd.args(&argv[1..]);
+        if stdbuf {
+            // stdbuf works by preloading a library; AddressSanitizer (`--asan`) insists
+            // on being loaded first, and says so and exits, unless told not to check.
+            // The preloaded library only calls setvbuf, which ASan has no quarrel with.
+            let mut asan = std::ffi::OsString::from("verify_asan_link_order=0");
+            if let Some(more) = std::env::var_os("ASAN_OPTIONS") {
+                asan.push(":");
+                asan.push(more);
+            }
+            cmd.env("ASAN_OPTIONS", asan);
+        }
         cmd
     }
 
