@@ -66,7 +66,11 @@ pub struct in_addr {
 /// Mirrors C `struct in6_addr` from `<netinet/in.h>` (its `s6_addr` view); beyond the
 /// notes, here because `inet_pton` and `inet_ntop` take `AF_INET6` too.
 /// See [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html).
-#[repr(C)]
+///
+/// glibc declares it a union of `uint8_t[16]`, `uint16_t[8]` and `uint32_t[4]`, so it
+/// is aligned to 4 bytes: `align(4)` keeps that, and a struct that holds one lays out
+/// as in C.
+#[repr(C, align(4))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct in6_addr {
     /// The address's bytes, most significant first (network order).
