@@ -13,6 +13,9 @@
 use socklab::apue::*;
 
 fn main() {
+    // A C program starts with SIGPIPE at its default; Rust's runtime ignores it.
+    let _ = signal(SIGPIPE, SIG_DFL);
+
     // ANCHOR: socket
     //创建套接字
     let sockfd = match socket(AF_INET, SOCK_DGRAM, 0) {

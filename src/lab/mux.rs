@@ -92,7 +92,8 @@ impl Mux {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let receiver = dgram_socket()?;
+        // Non-blocking: the runner polls it, and takes what is queued without waiting.
+        let receiver = dgram_socket(SockFlag::SOCK_NONBLOCK)?;
         bind(
             receiver.as_raw_fd(),
             &UnixAddr::new_abstract(name.as_bytes())?,
@@ -107,7 +108,10 @@ impl Mux {
 
     /// A socket to give to `who` as its `stream`: what it writes arrives here, labelled.
     pub fn sender(&self, who: Who, stream: Stream) -> io::Result<OwnedFd> {
-        let sender = dgram_socket()?;
+        // Blocking, as a pipe is: the kernel queues only a few datagrams per receiver
+        // (`/proc/sys/net/unix/max_dgram_qlen`, 10 by default), and a program that writes
+        // faster than the runner reads must wait for it, not lose lines to EAGAIN.
+        let sender = dgram_socket(SockFlag::empty())?;
         bind(sender.as_raw_fd(), &self.channel_addr(who, stream)?)?;
         connect(
             sender.as_raw_fd(),
@@ -157,11 +161,11 @@ impl Mux {
     }
 }
 
-fn dgram_socket() -> io::Result<OwnedFd> {
+fn dgram_socket(flags: SockFlag) -> io::Result<OwnedFd> {
     Ok(socket(
         AddressFamily::Unix,
         SockType::Datagram,
-        SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK,
+        SockFlag::SOCK_CLOEXEC | flags,
         None,
     )?)
 }
@@ -251,5 +255,28 @@ mod tests {
             got.bytes(Who::Server, Stream::Stdout),
             b"recv: hello\nrecv: world\n"
         );
+    }
+
+    #[test]
+    fn a_writer_faster_than_the_reader_waits_and_loses_nothing() {
+        let mut mux = Mux::new().unwrap();
+        let out = mux.sender(Who::Server, Stream::Stdout).unwrap();
+        // Far more than the kernel queues (max_dgram_qlen, 10 by default): the writer
+        // must block until the reader catches up, as it would on a pipe.
+        let writer = std::thread::spawn(move || {
+            for i in 0..1000 {
+                write(&out, format!("{i}\n").as_bytes()).unwrap();
+            }
+        });
+        let mut got = Transcript::default();
+        while got.events.len() < 1000 {
+            match mux.try_recv().unwrap() {
+                Some(e) => got.events.push(e),
+                None => std::thread::yield_now(),
+            }
+        }
+        writer.join().unwrap();
+        let expected: String = (0..1000).map(|i| format!("{i}\n")).collect();
+        assert_eq!(got.text(Who::Server, Stream::Stdout), expected);
     }
 }
