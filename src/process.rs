@@ -39,6 +39,7 @@ pub use Disposition::{SIG_DFL, SIG_IGN};
 /// the lessons that need one (issue: fork-echo) use `sigaction`. Setting `SIG_DFL` or
 /// `SIG_IGN` runs no code of ours asynchronously, so this function is safe. One system
 /// call (`rt_sigaction`). See [signal(2)](https://man7.org/linux/man-pages/man2/signal.2.html).
+// ANCHOR: signal
 pub fn signal(signum: c_int, handler: Disposition) -> Result<Disposition, Errno> {
     let new = match handler {
         SIG_DFL => libc::SIG_DFL,
@@ -57,3 +58,4 @@ pub fn signal(signum: c_int, handler: Disposition) -> Result<Disposition, Errno>
         _ => Disposition::Handler,
     })
 }
+// ANCHOR_END: signal

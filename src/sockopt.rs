@@ -17,6 +17,7 @@
 //!
 //! reads as the C does, while a wrong value does not compile:
 //!
+// ANCHOR: compile_fail
 //! ```compile_fail
 //! use socklab::apue::*;
 //! use socklab::sockopt::{setsockopt, SOL_SOCKET, SO_REUSEADDR};
@@ -24,6 +25,7 @@
 //! let sockfd = socket(AF_INET, SOCK_STREAM, 0).unwrap();
 //! setsockopt(&sockfd, SOL_SOCKET, SO_REUSEADDR, &true).unwrap(); // a bool is not an int
 //! ```
+// ANCHOR_END: compile_fail
 
 #![allow(non_camel_case_types)] // The C names, on purpose.
 
@@ -56,6 +58,7 @@ impl Level for SOL_SOCKET_t {
 pub const SOL_SOCKET: SOL_SOCKET_t = SOL_SOCKET_t;
 
 /// A socket option: its level, its number, and the type of its value.
+// ANCHOR: SockOpt
 pub trait SockOpt: sealed::Sealed + Copy {
     /// The level it belongs to.
     type Level: Level;
@@ -64,6 +67,7 @@ pub trait SockOpt: sealed::Sealed + Copy {
     /// The C constant.
     const NAME: c_int;
 }
+// ANCHOR_END: SockOpt
 
 macro_rules! int_option {
     ($(#[$doc:meta])* $ty:ident, $name:ident, $c:expr) => {
@@ -81,6 +85,7 @@ macro_rules! int_option {
     };
 }
 
+// ANCHOR: so_reuseaddr
 int_option!(
     /// `SO_REUSEADDR` (an `int`, 0 or 1): let `bind` take a local port that a closed
     /// connection still holds in `TIME_WAIT`. It does **not** let two sockets listen on
@@ -90,6 +95,7 @@ int_option!(
     SO_REUSEADDR,
     libc::SO_REUSEADDR
 );
+// ANCHOR_END: so_reuseaddr
 
 int_option!(
     /// `SO_BROADCAST` (an `int`, 0 or 1): allow `sendto` to a broadcast address (without
@@ -106,6 +112,7 @@ int_option!(
 /// &on)` is C's `setsockopt(sockfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on))`; the
 /// size comes from the value's type. One system call. See
 /// [setsockopt(2)](https://man7.org/linux/man-pages/man2/setsockopt.2.html).
+// ANCHOR: setsockopt
 pub fn setsockopt<O: SockOpt>(
     sockfd: impl AsFd,
     level: O::Level,
@@ -121,6 +128,7 @@ pub fn setsockopt<O: SockOpt>(
     let rc = unsafe { libc::setsockopt(fd, <O::Level as Level>::LEVEL, O::NAME, ptr.cast(), len) };
     Errno::result(rc).map(drop)
 }
+// ANCHOR_END: setsockopt
 
 /// Gets a socket option's value.
 ///

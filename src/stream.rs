@@ -11,7 +11,7 @@
 //!   **new** socket for it. The listening socket stays as it was, ready for the next
 //!   client: the notes' "总机转分机", a switchboard handing a call to an extension.
 //!
-//! Then both sides [`read`] and [`write`] a **byte stream**: TCP keeps the bytes and their
+//! Then both sides [`read()`] and [`write()`] a **byte stream**: TCP keeps the bytes and their
 //! order but not the boundaries of the writes. Three `write`s of 100 bytes may arrive as
 //! one `read` of 300, or as 150 and 150; UDP's `recvfrom`, by contrast, always returns
 //! one whole datagram. And `read` returning 0 means the peer has closed its end: the
@@ -34,10 +34,12 @@ use crate::sockaddr::{socklen_t, SockAddr};
 /// `accept` has not yet taken (connections still in the handshake wait in another queue),
 /// capped by `/proc/sys/net/core/somaxconn` (4096 on current kernels). When that queue is
 /// full, the kernel stops answering new SYNs, and clients retry: nothing is refused.
+// ANCHOR: listen
 pub fn listen(sockfd: impl AsFd, backlog: c_int) -> Result<(), Errno> {
     // SAFETY: listen(2) takes two integers and touches no memory of ours.
     Errno::result(unsafe { libc::listen(sockfd.as_fd().as_raw_fd(), backlog) }).map(drop)
 }
+// ANCHOR_END: listen
 
 /// Takes the first finished connection off a listening socket's queue, and returns a new
 /// socket connected to the client.
@@ -49,6 +51,7 @@ pub fn listen(sockfd: impl AsFd, backlog: c_int) -> Result<(), Errno> {
 /// [`recvfrom`](crate::datagram::recvfrom): `None` is C's `NULL, NULL`, and
 /// `Some((&mut addr, &mut len))` asks for the client's address ("来电显示", caller ID),
 /// with `len` initialised to the size of `addr`, and set to the size of the address.
+// ANCHOR: accept
 pub fn accept(
     sockfd: impl AsFd,
     addr: Option<(&mut dyn SockAddr, &mut socklen_t)>,
@@ -66,6 +69,7 @@ pub fn accept(
     // SAFETY: the kernel just returned `fd`, a new socket owned by nobody else.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
+// ANCHOR_END: accept
 
 /// Connects a socket to the address `addr`: for TCP, the three-way handshake.
 ///
@@ -75,12 +79,14 @@ pub fn accept(
 /// The errors a student meets: `ECONNREFUSED` ("Connection refused": nothing listens on
 /// that port; the server answered the SYN with a RST), `ETIMEDOUT` (no answer at all),
 /// `ENETUNREACH` (no route to that address).
+// ANCHOR: connect
 pub fn connect<A: SockAddr + ?Sized>(sockfd: impl AsFd, addr: &A) -> Result<(), Errno> {
     let fd = sockfd.as_fd().as_raw_fd();
     // SAFETY: `addr` is readable for `size()` bytes (the SockAddr contract); connect(2)
     // only reads them.
     Errno::result(unsafe { libc::connect(fd, addr.as_ptr(), addr.size()) }).map(drop)
 }
+// ANCHOR_END: connect
 
 /// Reads up to `buf.len()` bytes from a file descriptor; for a stream socket, what has
 /// arrived so far (at least one byte, unless the peer has closed: then 0).
@@ -90,11 +96,13 @@ pub fn connect<A: SockAddr + ?Sized>(sockfd: impl AsFd, addr: &A) -> Result<(), 
 ///
 /// Returns the number of bytes read, 0 at the end of the stream. The notes' programs
 /// ignore this value; the book shows what that costs.
+// ANCHOR: read
 pub fn read(fd: impl AsFd, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: `buf` is writable for `buf.len()` bytes.
     let n = unsafe { libc::read(fd.as_fd().as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
     Errno::result(n).map(|n| n as usize)
 }
+// ANCHOR_END: read
 
 /// Writes up to `buf.len()` bytes to a file descriptor.
 ///
@@ -105,8 +113,10 @@ pub fn read(fd: impl AsFd, buf: &mut [u8]) -> Result<usize, Errno> {
 /// (a real program loops). Writing to a connection the peer has closed raises `SIGPIPE`,
 /// which kills a C program; a Rust program ignores `SIGPIPE` (its runtime does so before
 /// `main`), so the same write returns `EPIPE` ("Broken pipe") instead.
+// ANCHOR: write
 pub fn write(fd: impl AsFd, buf: &[u8]) -> Result<usize, Errno> {
     // SAFETY: `buf` is readable for `buf.len()` bytes.
     let n = unsafe { libc::write(fd.as_fd().as_raw_fd(), buf.as_ptr().cast(), buf.len()) };
     Errno::result(n).map(|n| n as usize)
 }
+// ANCHOR_END: write

@@ -20,6 +20,9 @@ const OUTPUTS: &[(&str, &[&str])] = &[
     ("udp-echo-default.txt", &["udp-echo"]),
     ("udp-hello.txt", &["udp-hello", "--all"]),
     ("udp-echo.txt", &["udp-echo", "--all"]),
+    ("tcp-hello.txt", &["tcp-hello", "--all"]),
+    ("tcp-echo.txt", &["tcp-echo", "--all"]),
+    ("reuseaddr.txt", &["reuseaddr"]),
 ];
 
 /// What `cargo lesson ARGS --stable-output` prints, stdout and stderr in order, after a

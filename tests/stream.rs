@@ -136,6 +136,7 @@ mod read_write {
     use super::*;
     use pretty_assertions::assert_eq;
 
+    // ANCHOR: tcp_joins
     /// The notes' §5.1.2: TCP is a byte stream. Three writes, all arrived before the
     /// read: one read takes all three. The boundaries of the writes are gone.
     #[test]
@@ -149,7 +150,9 @@ mod read_write {
         assert_eq!(read(&server, &mut buf), Ok(13));
         assert_eq!(&buf[..13], b"one two three");
     }
+    // ANCHOR_END: tcp_joins
 
+    // ANCHOR: udp_keeps
     /// The same three messages as UDP datagrams: three recvfrom, each one whole.
     #[test]
     fn udp_keeps_each_datagram_whole() {
@@ -168,6 +171,7 @@ mod read_write {
         }
         assert_eq!(got, [&b"one "[..], b"two ", b"three"]);
     }
+    // ANCHOR_END: udp_keeps
 
     /// One write of 100 bytes may be read in pieces: ask for 30, get 30, then the rest.
     #[test]
@@ -181,6 +185,7 @@ mod read_write {
         assert_eq!(queued(&server), 70);
     }
 
+    // ANCHOR: read_returns_0
     #[test]
     fn read_returns_0_once_the_peer_has_closed_and_forever_after() {
         let (client, server) = connected();
@@ -190,7 +195,9 @@ mod read_write {
             assert_eq!(read(&server, &mut buf), Ok(0));
         }
     }
+    // ANCHOR_END: read_returns_0
 
+    // ANCHOR: epipe
     /// What the notes' tcp-echo server meets when its client has gone: the first write
     /// is accepted (and answered by a RST), the next fails. In C it raises SIGPIPE;
     /// the Rust test harness, like every Rust program, ignores SIGPIPE, so it is EPIPE.
@@ -213,6 +220,7 @@ mod read_write {
             strerror(err)
         );
     }
+    // ANCHOR_END: epipe
 }
 
 mod sockopt {
@@ -261,5 +269,28 @@ mod sockopt {
         let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(raw) };
         let rc = setsockopt(borrowed, SOL_SOCKET, SO_REUSEADDR, &1);
         assert_eq!(rc, Err(Errno::EBADF));
+    }
+}
+
+mod accept_inherits {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    /// Why the reuseaddr lesson's step 5 works: the connection socket that `accept`
+    /// returns inherits SO_REUSEADDR from the listening socket, so its TIME_WAIT, too,
+    /// was made "with SO_REUSEADDR".
+    #[test]
+    fn so_reuseaddr_from_the_listening_socket() {
+        for on in [0, 1] {
+            let listenfd = socket(AF_INET, SOCK_STREAM, 0).unwrap();
+            setsockopt(&listenfd, SOL_SOCKET, SO_REUSEADDR, &on).unwrap();
+            bind(&listenfd, &loopback(0)).unwrap();
+            listen(&listenfd, 5).unwrap();
+            let client = socket(AF_INET, SOCK_STREAM, 0).unwrap();
+            connect(&client, &loopback(port_of(&listenfd))).unwrap();
+            let conn = accept(&listenfd, None).unwrap();
+            assert_eq!(getsockopt(&conn, SOL_SOCKET, SO_REUSEADDR), Ok(on));
+            assert_eq!(getsockopt(&client, SOL_SOCKET, SO_REUSEADDR), Ok(0));
+        }
     }
 }

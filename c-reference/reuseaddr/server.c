@@ -1,3 +1,4 @@
+/* ANCHOR: edits */
 /* reuseaddr/server.c: the notes' §5.5 TCP echo server with the notes' §6 fix for
  * "bind: Address already in use": SO_REUSEADDR, set before bind, as §6 says to.
  *
@@ -14,10 +15,12 @@
  * "Address already in use" (two servers) is not cured by it. The reuseaddr lesson shows
  * both.
  */
+/* ANCHOR_END: edits */
 #include "apue.h"
 
 int main(int argc, char *argv[]) /* edit 1 */
 {
+    /* ANCHOR: socket */
     //创建套接字
     int listenfd = socket(AF_INET, SOCK_STREAM, 0);
     if(listenfd < 0)
@@ -25,6 +28,7 @@ int main(int argc, char *argv[]) /* edit 1 */
         perror("socket");
         exit(-1);
     }
+    /* ANCHOR_END: socket */
 
     /* ANCHOR: setsockopt */
     int on = 1;                                              /* §6 */

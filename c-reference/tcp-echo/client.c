@@ -1,3 +1,4 @@
+/* ANCHOR: edits */
 /* tcp-echo/client.c: the notes' §5.5 TCP echo client: send each word, print the echo.
  *
  * socklab's edits to the notes' code, each marked "edit N" where it stands (numbered by
@@ -16,10 +17,12 @@
  *    the rest comes with the next read, one message late. Rare on loopback.
  *  - scanf("%s") reads one word, with no limit: 100 characters or more overflow buf.
  */
+/* ANCHOR_END: edits */
 #include "apue.h"
 
 int main(int argc, char *argv[]) /* edit 1 */
 {
+    /* ANCHOR: socket */
     //创建套接字
     int sockfd = socket(AF_INET, SOCK_STREAM, 0);
     if(sockfd < 0)
@@ -27,6 +30,7 @@ int main(int argc, char *argv[]) /* edit 1 */
         perror("socket");
         exit(-1);
     }
+    /* ANCHOR_END: socket */
 
     /* ANCHOR: connect */
     //发起三次握手连接
@@ -60,6 +64,8 @@ sizeof(server_addr));
     }
     /* ANCHOR_END: loop */
 
+    /* ANCHOR: close */
     //关闭套接字
     close(sockfd);
+    /* ANCHOR_END: close */
 }

@@ -1,3 +1,4 @@
+/* ANCHOR: edits */
 /* tcp-echo/server.c: the notes' §5.5 TCP echo server: read, print, write back, forever.
  *
  * socklab's edits to the notes' code, each marked "edit N" where it stands (numbered by
@@ -13,10 +14,12 @@
  *  - write(newconfd, buf, sizeof(buf)) always sends 100 bytes, NULs included.
  *  - It serves one client: accept is called once.
  */
+/* ANCHOR_END: edits */
 #include "apue.h"
 
 int main(int argc, char *argv[]) /* edit 1 */
 {
+    /* ANCHOR: socket */
     //创建套接字
     int listenfd = socket(AF_INET, SOCK_STREAM, 0);
     if(listenfd < 0)
@@ -24,6 +27,7 @@ int main(int argc, char *argv[]) /* edit 1 */
         perror("socket");
         exit(-1);
     }
+    /* ANCHOR_END: socket */
 
     /* ANCHOR: bind */
     //绑定
@@ -41,6 +45,7 @@ int main(int argc, char *argv[]) /* edit 1 */
     }
     /* ANCHOR_END: bind */
 
+    /* ANCHOR: listen */
     //监听，设置最大连接值
     int ret_listen = listen(listenfd, 5);
     if(ret_listen < 0)
@@ -49,7 +54,9 @@ int main(int argc, char *argv[]) /* edit 1 */
         close(listenfd);
         exit(-1);
     }
+    /* ANCHOR_END: listen */
 
+    /* ANCHOR: accept */
     //阻塞等待连接
     int newconfd = accept(listenfd, NULL, NULL);
     if(newconfd<0)
@@ -58,6 +65,7 @@ int main(int argc, char *argv[]) /* edit 1 */
         close(listenfd);
         exit(-1);
     }
+    /* ANCHOR_END: accept */
 
     /* ANCHOR: loop */
     //读写数据
@@ -71,7 +79,9 @@ int main(int argc, char *argv[]) /* edit 1 */
     }
     /* ANCHOR_END: loop */
 
+    /* ANCHOR: close */
     //关闭套接字
     close(listenfd);
     close(newconfd);
+    /* ANCHOR_END: close */
 }

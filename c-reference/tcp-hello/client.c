@@ -1,3 +1,4 @@
+/* ANCHOR: edits */
 /* tcp-hello/client.c: the notes' §5.4 TCP client: connect, send one word, close.
  *
  * socklab's edits to the notes' code, each marked "edit N" where it stands (numbered by
@@ -12,10 +13,12 @@
  *  - scanf("%s") reads one word, with no limit: 100 characters or more overflow buf.
  *  - At the end of input scanf returns EOF and buf stays empty: 100 NULs are sent.
  */
+/* ANCHOR_END: edits */
 #include "apue.h"
 
 int main(int argc, char *argv[]) /* edit 1 */
 {
+    /* ANCHOR: socket */
     //创建套接字
     int sockfd = socket(AF_INET, SOCK_STREAM, 0);
     if(sockfd < 0)
@@ -23,6 +26,7 @@ int main(int argc, char *argv[]) /* edit 1 */
         perror("socket");
         exit(-1);
     }
+    /* ANCHOR_END: socket */
 
     /* ANCHOR: connect */
     //发起三次握手连接
@@ -50,6 +54,8 @@ sizeof(server_addr));
     write(sockfd, buf, sizeof(buf));
     /* ANCHOR_END: write */
 
+    /* ANCHOR: close */
     //关闭套接字
     close(sockfd);
+    /* ANCHOR_END: close */
 }

@@ -1,3 +1,4 @@
+/* ANCHOR: edits */
 /* tcp-hello/server.c: the notes' §5.4 TCP server: accept one client, read once.
  *
  * socklab's edits to the notes' code, each marked "edit N" where it stands (numbered by
@@ -10,10 +11,12 @@
  *    the server print "read: " and an empty string.
  *  - printf("%s") of a buffer that a 100-byte read filled has no NUL to stop at.
  */
+/* ANCHOR_END: edits */
 #include "apue.h"
 
 int main(int argc, char *argv[]) /* edit 1 */
 {
+    /* ANCHOR: socket */
     //创建套接字
     int listenfd = socket(AF_INET, SOCK_STREAM, 0);
     if(listenfd < 0)
@@ -21,6 +24,7 @@ int main(int argc, char *argv[]) /* edit 1 */
         perror("socket");
         exit(-1);
     }
+    /* ANCHOR_END: socket */
 
     /* ANCHOR: bind */
     //绑定

@@ -293,21 +293,7 @@ impl Printer {
             } => {
                 let stderr = transcript.text(Who::Server, Stream::Stderr);
                 if stderr.contains("Address already in use") {
-                    let owners = kernel::port_owners(lesson.transport, *port);
-                    let by = if owners.is_empty() {
-                        String::from("another socket")
-                    } else {
-                        owners
-                            .iter()
-                            .map(|(pid, comm)| format!("pid {pid} ({comm})"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    };
-                    eprintln!(
-                        "port {port}/{} is already in use, by {by}. Stop it, or leave out \
-                         --port to get a free port.",
-                        lesson.transport
-                    );
+                    eprintln!("{}", in_use_advice(lesson.transport, *port));
                 }
                 ExitCode::FAILURE
             }
@@ -318,6 +304,33 @@ impl Printer {
             _ => ExitCode::FAILURE,
         }
     }
+}
+
+/// Why `port` is taken, and what to do about it.
+fn in_use_advice(transport: Transport, port: u16) -> String {
+    let owners = kernel::port_owners(transport, port);
+    if !owners.is_empty() {
+        let by: Vec<String> = owners
+            .iter()
+            .map(|(pid, comm)| format!("pid {pid} ({comm})"))
+            .collect();
+        return format!(
+            "port {port}/{transport} is in use by {}. Stop it, or leave out --port to get a \
+             free port.",
+            by.join(", ")
+        );
+    }
+    if !kernel::time_wait_on(transport, port).is_empty() {
+        return format!(
+            "port {port}/{transport} is held by a closed connection in TIME_WAIT, which no \
+             process owns: the kernel frees it within 60 s. Wait, leave out --port to get a \
+             free port, or see `cargo lesson reuseaddr` for SO_REUSEADDR."
+        );
+    }
+    format!(
+        "port {port}/{transport} is in use by a socket of another user or network namespace. \
+         Leave out --port to get a free port."
+    )
 }
 
 impl Narrator for Printer {

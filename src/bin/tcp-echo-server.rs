@@ -13,10 +13,13 @@
 use socklab::apue::*;
 
 fn main() {
+    // ANCHOR: sigpipe
     // A C program starts with SIGPIPE at its default; Rust's runtime ignores it. Without
     // this line, this server would spin forever once its client has gone.
     let _ = signal(SIGPIPE, SIG_DFL);
+    // ANCHOR_END: sigpipe
 
+    // ANCHOR: socket
     //创建套接字
     let listenfd = match socket(AF_INET, SOCK_STREAM, 0) {
         Ok(fd) => fd,
@@ -25,6 +28,7 @@ fn main() {
             exit(-1);
         }
     };
+    // ANCHOR_END: socket
 
     // ANCHOR: bind
     //绑定
@@ -41,6 +45,7 @@ fn main() {
     }
     // ANCHOR_END: bind
 
+    // ANCHOR: listen
     //监听，设置最大连接值
     let ret_listen = listen(&listenfd, 5);
     if let Err(e) = ret_listen {
@@ -48,7 +53,9 @@ fn main() {
         let _ = close(listenfd);
         exit(-1);
     }
+    // ANCHOR_END: listen
 
+    // ANCHOR: accept
     //阻塞等待连接
     let newconfd = match accept(&listenfd, None) {
         Ok(fd) => fd,
@@ -58,6 +65,7 @@ fn main() {
             exit(-1);
         }
     };
+    // ANCHOR_END: accept
 
     // ANCHOR: loop
     //读写数据
@@ -70,6 +78,8 @@ fn main() {
     }
     // ANCHOR_END: loop
 
+    // ANCHOR: close
     // The C's two close calls after its `while(1)` are never reached (Rust would warn
     // of unreachable code): SIGPIPE ends the process, and the kernel closes its sockets.
+    // ANCHOR_END: close
 }

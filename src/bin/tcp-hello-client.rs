@@ -13,9 +13,12 @@
 use socklab::apue::*;
 
 fn main() {
+    // ANCHOR: sigpipe
     // A C program starts with SIGPIPE at its default; Rust's runtime ignores it.
     let _ = signal(SIGPIPE, SIG_DFL);
+    // ANCHOR_END: sigpipe
 
+    // ANCHOR: socket
     //创建套接字
     let sockfd = match socket(AF_INET, SOCK_STREAM, 0) {
         Ok(fd) => fd,
@@ -24,6 +27,7 @@ fn main() {
             exit(-1);
         }
     };
+    // ANCHOR_END: socket
 
     // ANCHOR: connect
     //发起三次握手连接
@@ -49,6 +53,8 @@ fn main() {
     let _ = write(&sockfd, &buf);
     // ANCHOR_END: write
 
+    // ANCHOR: close
     //关闭套接字
     let _ = close(sockfd);
+    // ANCHOR_END: close
 }

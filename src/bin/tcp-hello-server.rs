@@ -8,9 +8,12 @@
 use socklab::apue::*;
 
 fn main() {
+    // ANCHOR: sigpipe
     // A C program starts with SIGPIPE at its default; Rust's runtime ignores it.
     let _ = signal(SIGPIPE, SIG_DFL);
+    // ANCHOR_END: sigpipe
 
+    // ANCHOR: socket
     //创建套接字
     let listenfd = match socket(AF_INET, SOCK_STREAM, 0) {
         Ok(fd) => fd,
@@ -19,6 +22,7 @@ fn main() {
             exit(-1);
         }
     };
+    // ANCHOR_END: socket
 
     // ANCHOR: bind
     //绑定

@@ -61,7 +61,8 @@ impl TcpState {
             0x09 => "LAST_ACK",
             0x0a => "LISTEN",
             0x0b => "CLOSING",
-            0x0c => "NEW_SYN_RECV",
+            // The kernel's TCP_NEW_SYN_RECV (0x0c) is never printed here: /proc/net/tcp
+            // shows a half-open connection as SYN_RECV (`get_openreq4`).
             _ => "?",
         }
     }
@@ -149,6 +150,16 @@ pub fn bound_socket(pid: u32, transport: Transport, port: u16) -> io::Result<Opt
             && mine.contains(&s.inode)
             && (transport == Transport::Udp || s.state == TcpState::LISTEN)
     }))
+}
+
+/// The sockets of `transport` on local `port` in `TIME_WAIT`, in this process's network
+/// namespace: connections closed by this side first, which keep the port for 60 s.
+pub fn time_wait_on(transport: Transport, port: u16) -> Vec<SocketEntry> {
+    sockets(std::process::id(), transport)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s.local.1 == port && s.state == TcpState::TIME_WAIT)
+        .collect()
 }
 
 /// The processes (id and command name) that hold a socket bound to local `port`, as far
