@@ -14,7 +14,7 @@
 //! where C's `stdout` is block-buffered (4096 bytes) unless it is a terminal. The lesson
 //! runner runs the C under `stdbuf -oL` so both print each line as it is made; without
 //! that, a C server that is killed loses the lines it had not flushed (a listed
-//! difference, pinned by `transcripts::c_stdout_is_block_buffered_into_a_pipe`).
+//! difference, pinned by `errors::c_stdout_is_block_buffered_into_a_pipe`).
 
 use std::io::{self, BufRead, Write};
 

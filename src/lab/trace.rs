@@ -660,8 +660,8 @@ fn string_end(s: &str) -> usize {
     s.len()
 }
 
-/// The bytes of a string as `strace` prints it: `"hello\\0"` → `b"hello\\0"`. Undoes its
-/// escapes (`\\n`, `\\t`, `\\r`, `\\v`, `\\f`, `\\\\`, `\\"`, octal `\\345`, hex `\\xe5`).
+/// The bytes of a string as `strace` prints it: `"hello\0"` → `b"hello\0"`. Undoes its
+/// escapes (`\n`, `\t`, `\r`, `\v`, `\f`, `\\`, `\"`, octal `\345`, hex `\xe5`).
 /// `None` if `quoted` is not one whole quoted string; a string cut short (`"abc"...`)
 /// gives the bytes shown.
 pub fn decode_string(quoted: &str) -> Option<Vec<u8>> {
