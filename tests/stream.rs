@@ -105,7 +105,11 @@ mod accept {
         assert_eq!(len, 16);
         assert_eq!(peer.sin_family, AF_INET as sa_family_t);
         assert_eq!(peer.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
-        assert_eq!(ntohs(peer.sin_port), port_of(&client), "the client's own port");
+        assert_eq!(
+            ntohs(peer.sin_port),
+            port_of(&client),
+            "the client's own port"
+        );
     }
 
     #[test]
