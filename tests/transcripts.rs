@@ -131,7 +131,11 @@ fn c_with_99s(lesson: &str) -> Program {
     let path = source_root().join(format!("c-reference/{lesson}/client.c"));
     let source = fs::read_to_string(&path).expect("read the C client");
     let call = r#"if(scanf("%s",buf) == EOF) break; /* edit 3 */"#;
-    assert_eq!(source.matches(call).count(), 1, "one scanf to fix in {lesson}");
+    assert_eq!(
+        source.matches(call).count(),
+        1,
+        "one scanf to fix in {lesson}"
+    );
     let fixed = source.replace(call, r#"if(scanf("%99s",buf) == EOF) break;"#);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixed-c");
     fs::create_dir_all(&dir).unwrap();
@@ -306,7 +310,10 @@ mod tcp_echo {
     #[test]
     fn the_default_input_is_echoed_and_the_server_dies_of_sigpipe() {
         let c = c_and_rust_agree("tcp-echo", DEFAULT.as_bytes());
-        assert_eq!(c.transcript.bytes(Who::Client, Stream::Stdout), echoed(DEFAULT));
+        assert_eq!(
+            c.transcript.bytes(Who::Client, Stream::Stdout),
+            echoed(DEFAULT)
+        );
         let server = c.transcript.text(Who::Server, Stream::Stdout);
         assert!(server.ends_with("read: \nread: \n"), "{server:?}");
         assert_eq!(describe(c.server_status), "killed by SIGPIPE");
@@ -321,7 +328,10 @@ mod tcp_echo {
             "caf\u{e9} \u{5957}\u{63a5}\u{5b57}\n".to_string(),
         ] {
             let c = c_and_rust_agree("tcp-echo", input.as_bytes());
-            assert_eq!(c.transcript.bytes(Who::Client, Stream::Stdout), echoed(&input));
+            assert_eq!(
+                c.transcript.bytes(Who::Client, Stream::Stdout),
+                echoed(&input)
+            );
         }
     }
 
