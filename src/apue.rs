@@ -31,7 +31,10 @@ pub use crate::byteorder::{htonl, htons, ntohl, ntohs};
 pub use crate::datagram::{recvfrom, sendto, MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC};
 pub use crate::inet::{inet_addr, inet_aton, inet_ntoa, inet_ntop, inet_pton, InetAddr};
 pub use crate::printf;
-pub use crate::process::{signal, SIGPIPE, SIG_DFL, SIG_IGN};
+pub use crate::process::{
+    fork, rd_op, reap_children, sigaction, signal, waitpid, ForkResult, SA_RESTART, SIGCHLD,
+    SIGPIPE, SIG_DFL, SIG_IGN, WNOHANG,
+};
 pub use crate::sockaddr::{
     in6_addr, in_addr, in_addr_t, in_port_t, sa_family_t, sockaddr, sockaddr_in, socklen_t,
     SockAddr, INADDR_ANY, INADDR_BROADCAST, INADDR_LOOPBACK, INADDR_NONE,

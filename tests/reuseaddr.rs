@@ -9,8 +9,8 @@ use socklab::lab::build::{Builds, CFlavor};
 use socklab::lab::kernel::TcpState;
 use socklab::lab::lessons;
 use socklab::lab::process::describe;
-use socklab::lab::reuseaddr::{self, Outcome, Silent};
-use socklab::lab::run::Lang;
+use socklab::lab::reuseaddr::{self, Outcome};
+use socklab::lab::run::{Lang, Quiet};
 
 fn run(server: Lang) -> Outcome {
     let builds = Builds::beside(Path::new(env!("CARGO_BIN_EXE_lesson")).parent().unwrap());
@@ -21,7 +21,7 @@ fn run(server: Lang) -> Outcome {
         server,
         Lang::C,
         CFlavor::Plain,
-        &mut Silent,
+        &mut Quiet,
         None,
     )
     .unwrap_or_else(|e| panic!("reuseaddr with {server} servers: {e}"))

@@ -24,9 +24,9 @@ use socklab::lab::kernel::{self, SocketEntry, Transport};
 use socklab::lab::lessons::{self, Kind, Lesson, LESSONS};
 use socklab::lab::mux::{Event, Stream, Who};
 use socklab::lab::process::describe;
-use socklab::lab::reuseaddr::{self, Narrator};
-use socklab::lab::run::{self, Input, Lang, Observer, Outcome, Pair, RunError};
+use socklab::lab::run::{self, Input, Lang, Narrator, Observer, Outcome, Pair, RunError};
 use socklab::lab::signals::Interrupts;
+use socklab::lab::{chat, fork_echo, reuseaddr};
 
 /// Watch a server and a client from the notes talk, in C, in Rust, or one of each.
 #[derive(Parser, Debug)]
@@ -185,17 +185,49 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
             c_flavor: flavor,
             ..Pair::new(lesson, server_lang, client_lang)
         };
-        if lesson.kind == Kind::ReuseAddr {
-            let outcome = reuseaddr::run(
-                lesson,
-                &builds,
-                server_lang,
-                client_lang,
-                flavor,
-                &mut out,
-                Some(&interrupts),
-            );
-            if let Err(e) = outcome {
+        let steps = match lesson.kind {
+            Kind::Pair => None,
+            Kind::ReuseAddr => Some(
+                reuseaddr::run(
+                    lesson,
+                    &builds,
+                    server_lang,
+                    client_lang,
+                    flavor,
+                    &mut out,
+                    Some(&interrupts),
+                )
+                .map(drop),
+            ),
+            Kind::Chat => Some(
+                chat::run(
+                    lesson,
+                    &builds,
+                    server_lang,
+                    client_lang,
+                    flavor,
+                    &input,
+                    &mut out,
+                    Some(&interrupts),
+                )
+                .map(drop),
+            ),
+            Kind::ForkEcho => Some(
+                fork_echo::run(
+                    lesson,
+                    &builds,
+                    server_lang,
+                    client_lang,
+                    flavor,
+                    &input,
+                    &mut out,
+                    Some(&interrupts),
+                )
+                .map(drop),
+            ),
+        };
+        if let Some(result) = steps {
+            if let Err(e) = result {
                 code = out.failure(lesson, &e);
                 break;
             }

@@ -33,6 +33,10 @@ pub enum Kind {
     Pair,
     /// The steps of the `reuseaddr` lesson: [`super::reuseaddr::run`].
     ReuseAddr,
+    /// A two-way conversation, both sides typing: [`super::chat::run`].
+    Chat,
+    /// Many clients at once against one forking server: [`super::fork_echo::run`].
+    ForkEcho,
 }
 
 impl Lesson {
@@ -108,6 +112,28 @@ pub const LESSONS: &[Lesson] = &[
         server_ends: true,
         default_input: "hello\n",
         kind: Kind::ReuseAddr,
+        client_of: Some("tcp-echo"),
+    },
+    Lesson {
+        name: "tcp-chat",
+        section: "6.2",
+        title_zh: "多进程TCP实现并发",
+        title: "a full-duplex chat: each side forks, a child to send, a parent to receive",
+        transport: Transport::Tcp,
+        server_ends: false,
+        default_input: "",
+        kind: Kind::Chat,
+        client_of: None,
+    },
+    Lesson {
+        name: "fork-echo",
+        section: "6",
+        title_zh: "多进程并发服务器",
+        title: "beyond the notes: one child per client, reaped on SIGCHLD",
+        transport: Transport::Tcp,
+        server_ends: false,
+        default_input: "hello world\n",
+        kind: Kind::ForkEcho,
         client_of: Some("tcp-echo"),
     },
 ];

@@ -8,10 +8,14 @@
 //! - [`process`]: starting programs so that they are always ended.
 //! - [`run`]: a server and a client, from start to clean end.
 //! - [`reuseaddr`]: the steps of the `reuseaddr` lesson.
+//! - [`chat`]: the `tcp-chat` lesson, both sides typing.
+//! - [`fork_echo`]: the `fork-echo` lesson, many clients at once.
 //! - [`signals`]: Ctrl-C, so that the runner stops what it started before it exits.
 //! - [`trace`]: system-call traces with `strace`, normalised for comparison.
 
 pub mod build;
+pub mod chat;
+pub mod fork_echo;
 pub mod kernel;
 pub mod lessons;
 pub mod mux;

@@ -28,7 +28,7 @@ use super::build::{Builds, CFlavor};
 use super::kernel::{self, SocketEntry, TcpState, Transport};
 use super::lessons::Lesson;
 use super::mux::{Stream, Who};
-use super::run::{program, Lang, Limits, Observer, Program, RunError, Session};
+use super::run::{program, Lang, Limits, Narrator, Program, RunError, Session};
 use super::signals::Interrupts;
 
 /// What the six steps showed.
@@ -50,16 +50,6 @@ pub struct Outcome {
     pub reuse_restart: SocketEntry,
     /// Step 6: how the second `SO_REUSEADDR` server ended, and its stderr.
     pub second_listener: (ExitStatus, String),
-}
-
-/// What [`run`] tells its observer besides the programs' output.
-pub trait Narrator: Observer {
-    /// A step begins: its number and what it does.
-    fn step(&mut self, _n: u32, _what: &str) {}
-    /// A remark on what just happened.
-    fn remark(&mut self, _what: &str) {}
-    /// The kernel's table for the lesson's port.
-    fn table(&mut self, _port: u16, _entries: &[SocketEntry]) {}
 }
 
 /// Runs the lesson's six steps: servers in `server`, the client in `client`.
@@ -238,8 +228,3 @@ fn sockets_on(port: u16) -> std::io::Result<Vec<SocketEntry>> {
         .filter(|s| s.local.1 == port && s.state != TcpState::LISTEN)
         .collect())
 }
-
-/// A narrator that says nothing (for tests).
-pub struct Silent;
-impl Observer for Silent {}
-impl Narrator for Silent {}

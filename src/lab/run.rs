@@ -312,9 +312,21 @@ pub trait Observer {
     fn event(&mut self, _event: &Event) {}
 }
 
-/// An observer that observes nothing.
+/// What a lesson with steps of its own (`reuseaddr`, `tcp-chat`, `fork-echo`) tells its
+/// observer besides the programs' output.
+pub trait Narrator: Observer {
+    /// A step begins: its number and what it does.
+    fn step(&mut self, _n: u32, _what: &str) {}
+    /// A remark on what just happened.
+    fn remark(&mut self, _what: &str) {}
+    /// The kernel's table for the lesson's port.
+    fn table(&mut self, _port: u16, _entries: &[SocketEntry]) {}
+}
+
+/// An observer that observes nothing, and a narrator that says nothing (for tests).
 pub struct Quiet;
 impl Observer for Quiet {}
+impl Narrator for Quiet {}
 
 /// The bench on which programs run: one transcript for all of them, the observer that
 /// watches, and Ctrl-C. [`run`] is one use of it; a lesson with steps of its own (the

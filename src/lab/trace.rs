@@ -2,11 +2,15 @@
 //! Rust twin's socket calls can be compared line by line.
 //!
 //! A [`Program`](super::run::Program) with `trace: Some(path)` runs under
-//! [`strace_prefix`]: `strace -DD -f -q -s 65535 -o PATH -e trace=%network,close`. The
-//! trace keeps every socket call (`%network`: `socket`, `bind`, `sendto`, `recvfrom`,
-//! `listen`, `accept`, `connect`, `setsockopt`, …) and `close`, with the arguments as the
-//! kernel saw them: the buffer's bytes (whole: `-s 65535`), lengths, flags, addresses,
-//! return values and errors. `-DD` makes the traced program the runner's own child (the
+//! [`strace_prefix`]: `strace -DD -f -q -s 65535 -o PATH -e
+//! trace=%network,close,read,write`. The trace keeps every socket call (`%network`:
+//! `socket`, `bind`, `sendto`, `recvfrom`, `listen`, `accept`, `connect`, `setsockopt`,
+//! …), `close`, and `read` and `write`, with the arguments as the kernel saw them: the
+//! buffer's bytes (whole: `-s 65535`), lengths, flags, addresses, return values and
+//! errors. `read` and `write` are there because the notes' TCP programs (§5.4, §5.5)
+//! move their data with them, not with `send`/`recv`, and strace's `%network` class does
+//! not hold them: without them a TCP trace would show the connection made and closed and
+//! nothing of what went over it. `-DD` makes the traced program the runner's own child (the
 //! tracer runs as its grandchild, in a process group of its own), so the runner's pid,
 //! its look at `/proc/<pid>/fd`, and its `SIGTERM` to the group reach the program and
 //! not `strace`. Since the tracer is not the runner's child, the runner may see the
@@ -39,6 +43,16 @@
 //!   kept, and after it the number is free again. Descriptors the program inherited
 //!   (its stdin, stdout, stderr: the runner's stdout and stderr are `AF_UNIX` sockets)
 //!   were not opened in the trace, so their `close` is dropped too.
+//! - **`read` and `write` (and `readv`, `writev`) on a descriptor that is not a socket**,
+//!   by the same test as `close`: the loader reads each shared library (`read(3,
+//!   "\177ELF…", 832)`), `stdbuf` reads the locale's alias file, `scanf` reads stdin
+//!   (C's stdio 4096 bytes at a time, the Rust twin's its own way), and `printf`/`puts`
+//!   write stdout: none of it is a socket call, and how each runtime buffers its stdio is
+//!   not the lesson (the transcripts compare what was printed). A `read`/`write` on a
+//!   descriptor that `socket`, `accept` or `socketpair` returned is kept whole: the bytes
+//!   that went over the connection, and what each call returned (`0` at the end of the
+//!   stream, `-1 EPIPE`). So a `read`/`write` on an inherited socket (stdout is the
+//!   runner's `AF_UNIX` socket) is dropped, as its `close` is.
 //! - **`execve`**, if a caller traces it: the C starts as `stdbuf`, which `exec`s the
 //!   program; the Rust twin starts as itself. Not a socket call. (The default filter
 //!   does not trace it, so this rule is a guard.)
@@ -87,7 +101,9 @@ use std::time::{Duration, Instant};
 /// - `-q`: no "attached"/"detached" messages; the "+++ exited with N +++" lines stay, so
 ///   [`wait_for_trace`] can tell the trace is complete.
 /// - `-s 65535`: whole buffers (the default shows 32 bytes), up to a datagram's largest.
-/// - `-e trace=%network,close`: every socket call, and `close`.
+/// - `-e trace=%network,close,read,write`: every socket call, `close`, and the `read`
+///   and `write` with which the TCP lessons move their data (the normaliser keeps them
+///   only for sockets: see the module documentation).
 pub fn strace_prefix(out: &Path) -> Vec<OsString> {
     vec![
         "strace".into(),
@@ -99,7 +115,7 @@ pub fn strace_prefix(out: &Path) -> Vec<OsString> {
         "-o".into(),
         out.into(),
         "-e".into(),
-        "trace=%network,close".into(),
+        "trace=%network,close,read,write".into(),
     ]
 }
 
@@ -565,6 +581,11 @@ impl Normaliser {
                     self.sockets.remove(&fd);
                 }
             }
+            "read" | "write" | "readv" | "writev" => {
+                if !self.sockets.contains(&call.fd()?) {
+                    return None;
+                }
+            }
             "socket" | "accept" | "accept4" if ok => {
                 self.sockets.insert(call.returned()? as i32);
             }
@@ -923,6 +944,65 @@ mod tests {
                 r#"bind(3, {sa_family=AF_INET, sin_port=htons(PORT), sin_addr=inet_addr("0.0.0.0")}, 16) = -1 EADDRINUSE (Address already in use)"#,
                 r#"sendto(3, "htons(40000) 0x7fffffff) = (", 29, 0, {sa_family=AF_INET, sin_port=htons(PORT), sin_addr=inet_addr("255.255.255.255")}, 16) = -1 EACCES (Permission denied)"#,
             ]
+        );
+    }
+
+    #[test]
+    fn keeps_only_the_reads_and_writes_of_sockets() {
+        // A tcp-echo server's trace (C, under stdbuf, shortened): the loader's read of a
+        // library and stdbuf's of the locale alias file on descriptor 3 before it is a
+        // socket, printf's writes to stdout, and the connection's reads and writes.
+        let text = r##"41 read(3, "\177ELF\2\1\1\3\0", 832) = 832
+41 close(3) = 0
+41 read(3, "# Locale name alias data base.\n", 4096) = 31
+41 read(3, "", 4096) = 0
+41 close(3) = 0
+41 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3
+41 bind(3, {sa_family=AF_INET, sin_port=htons(40000), sin_addr=inet_addr("0.0.0.0")}, 16) = 0
+41 listen(3, 5) = 0
+41 accept(3, NULL, NULL) = 4
+41 read(4, "hi\0\0", 100) = 4
+41 write(1, "read: hi\n", 9) = 9
+41 write(4, "hi\0\0", 100) = 100
+41 read(0, "", 4096) = 0
+41 read(4, "", 100) = 0
+41 write(4, "\0\0", 100) = -1 EPIPE (Broken pipe)
+41 --- SIGPIPE {si_signo=SIGPIPE, si_code=SI_USER, si_pid=41, si_uid=0} ---
+41 +++ killed by SIGPIPE +++
+"##;
+        assert_eq!(
+            norm(text, 40000),
+            [
+                "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
+                r#"bind(3, {sa_family=AF_INET, sin_port=htons(PORT), sin_addr=inet_addr("0.0.0.0")}, 16) = 0"#,
+                "listen(3, 5) = 0",
+                "accept(3, NULL, NULL) = 4",
+                r#"read(4, "hi\0\0", 100) = 4"#,
+                r#"write(4, "hi\0\0", 100) = 100"#,
+                r#"read(4, "", 100) = 0"#,
+                r#"write(4, "\0\0", 100) = -1 EPIPE (Broken pipe)"#,
+                "--- SIGPIPE ---",
+                "+++ killed by SIGPIPE +++",
+            ]
+        );
+        // Once closed, the number is no socket: a later read of a file on it is dropped.
+        let reused = "5 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n5 close(3) = 0\n\
+                      5 read(3, \"x\", 10) = 1\n5 readv(3, [{iov_base=\"x\", iov_len=1}], 1) = 1\n";
+        assert_eq!(
+            norm(reused, 1),
+            [
+                "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
+                "close(3) = 0"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_default_filter_traces_read_and_write() {
+        let prefix = strace_prefix(Path::new("/tmp/x.trace"));
+        assert_eq!(
+            prefix.last().map(|s| s.to_string_lossy().into_owned()),
+            Some("trace=%network,close,read,write".to_owned())
         );
     }
 
