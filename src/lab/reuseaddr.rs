@@ -172,6 +172,14 @@ impl Bench<'_> {
             format!("{first_word}\n").as_bytes(),
             self.limits.client,
         )?;
+        // The client's end of this connection, as the kernel lists it: its port tells
+        // this connection's sockets from any other on the same port number (an older
+        // connection's TIME_WAIT, say, from another run).
+        let client_end = kernel::sockets(client.pid(), Transport::Tcp)?
+            .into_iter()
+            .find(|s| s.remote.1 == port && s.state == TcpState::ESTABLISHED)
+            .map(|s| s.local)
+            .ok_or_else(|| std::io::Error::other("the client's connection is not in the table"))?;
         let server_status = session.terminate(&mut server_proc, self.limits.grace)?;
         drop(stdin); // end of input: the client closes its socket and ends
         let client_status = session.wait_exit(&mut client, Some(self.limits.client))?;
@@ -182,7 +190,7 @@ impl Bench<'_> {
             super::process::describe(server_status),
             client_status.map_or("did not end".into(), super::process::describe)
         ));
-        let table = sockets_on(port)?;
+        let table = connection_on(port, client_end)?;
         narrator.table(port, &table);
         Ok(table)
     }
@@ -220,11 +228,14 @@ fn echo_lesson() -> &'static Lesson {
     super::lessons::find("tcp-echo").expect("the tcp-echo lesson")
 }
 
-/// The TCP sockets on local `port`, as the kernel's table lists them for this
-/// network namespace.
-fn sockets_on(port: u16) -> std::io::Result<Vec<SocketEntry>> {
+/// The server's end of the connection with `client_end`, on local `port`, as the
+/// kernel's table lists it for this network namespace.
+fn connection_on(
+    port: u16,
+    client_end: (std::net::Ipv4Addr, u16),
+) -> std::io::Result<Vec<SocketEntry>> {
     Ok(kernel::sockets(std::process::id(), Transport::Tcp)?
         .into_iter()
-        .filter(|s| s.local.1 == port && s.state != TcpState::LISTEN)
+        .filter(|s| s.local.1 == port && s.remote == client_end)
         .collect())
 }
