@@ -581,10 +581,8 @@ impl Normaliser {
                     self.sockets.remove(&fd);
                 }
             }
-            "read" | "write" | "readv" | "writev" => {
-                if !self.sockets.contains(&call.fd()?) {
-                    return None;
-                }
+            "read" | "write" | "readv" | "writev" if !self.sockets.contains(&call.fd()?) => {
+                return None;
             }
             "socket" | "accept" | "accept4" if ok => {
                 self.sockets.insert(call.returned()? as i32);
