@@ -26,7 +26,7 @@ use socklab::lab::mux::{Event, Stream, Who};
 use socklab::lab::process::describe;
 use socklab::lab::run::{self, Input, Lang, Narrator, Observer, Outcome, Pair, RunError};
 use socklab::lab::signals::Interrupts;
-use socklab::lab::{chat, fork_echo, reuseaddr};
+use socklab::lab::{capture, chat, fork_echo, reuseaddr};
 
 /// Watch a server and a client from the notes talk, in C, in Rust, or one of each.
 #[derive(Parser, Debug)]
@@ -89,7 +89,7 @@ fn lesson_list() -> String {
     let mut s = String::from("Lessons:\n");
     for l in LESSONS {
         s.push_str(&format!(
-            "  {:<12} notes §{:<5} {} ({})\n",
+            "  {:<14} notes §{:<6} {} ({})\n",
             l.name, l.section, l.title, l.title_zh
         ));
     }
@@ -186,7 +186,7 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
             ..Pair::new(lesson, server_lang, client_lang)
         };
         let steps = match lesson.kind {
-            Kind::Pair => None,
+            Kind::Pair | Kind::Capture => None,
             Kind::ReuseAddr => Some(
                 reuseaddr::run(
                     lesson,
@@ -225,6 +225,22 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
                 )
                 .map(drop),
             ),
+        };
+        let steps = match (steps, lesson.kind) {
+            (None, Kind::Capture) => Some(
+                capture::run(
+                    lesson,
+                    &builds,
+                    server_lang,
+                    client_lang,
+                    flavor,
+                    &input,
+                    &mut out,
+                    Some(&interrupts),
+                )
+                .map(drop),
+            ),
+            (steps, _) => steps,
         };
         if let Some(result) = steps {
             if let Err(e) = result {

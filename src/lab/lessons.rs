@@ -37,6 +37,8 @@ pub enum Kind {
     Chat,
     /// Many clients at once against one forking server: [`super::fork_echo::run`].
     ForkEcho,
+    /// A lesson run while its packets are captured on `lo`: [`super::capture::run`].
+    Capture,
 }
 
 impl Lesson {
@@ -58,6 +60,17 @@ impl Lesson {
 /// Every lesson, in the notes' order.
 pub const LESSONS: &[Lesson] = &[
     Lesson {
+        name: "encapsulation",
+        section: "1.3",
+        title_zh: "数据包的封装",
+        title: "the hello-world datagram captured on lo, layer by layer",
+        transport: Transport::Udp,
+        server_ends: true,
+        default_input: "",
+        kind: Kind::Capture,
+        client_of: None,
+    },
+    Lesson {
         name: "udp-hello",
         section: "4.5",
         title_zh: "C/S UDP整体代码",
@@ -77,6 +90,17 @@ pub const LESSONS: &[Lesson] = &[
         server_ends: false,
         default_input: "hello world\nsocket 套接字\n",
         kind: Kind::Pair,
+        client_of: None,
+    },
+    Lesson {
+        name: "handshake",
+        section: "5.1.3",
+        title_zh: "三次握手与四次挥手",
+        title: "the three-way handshake and the four-way close, captured",
+        transport: Transport::Tcp,
+        server_ends: true,
+        default_input: "hello\n",
+        kind: Kind::Capture,
         client_of: None,
     },
     Lesson {

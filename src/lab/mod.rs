@@ -10,10 +10,12 @@
 //! - [`reuseaddr`]: the steps of the `reuseaddr` lesson.
 //! - [`chat`]: the `tcp-chat` lesson, both sides typing.
 //! - [`fork_echo`]: the `fork-echo` lesson, many clients at once.
+//! - [`capture`]: the `encapsulation` and `handshake` lessons, packets captured on `lo`.
 //! - [`signals`]: Ctrl-C, so that the runner stops what it started before it exits.
 //! - [`trace`]: system-call traces with `strace`, normalised for comparison.
 
 pub mod build;
+pub mod capture;
 pub mod chat;
 pub mod fork_echo;
 pub mod kernel;
