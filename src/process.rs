@@ -170,9 +170,11 @@ pub extern "C" fn reap_children(_signo: c_int) {
 /// end of input (`read` returns 0) it writes 100 NULs, forever, as its caller loops.
 /// Returns what `read` returned, which the notes drop, so that a caller can see it.
 /// Two system calls.
+// ANCHOR: rd_op
 pub fn rd_op(fd_rd: impl AsFd, fd_wr: impl AsFd) -> Result<usize, Errno> {
     let mut buf = [0u8; 100];
     let ret = read(fd_rd, &mut buf);
     let _ = write(fd_wr, &buf); // the bug: sizeof(buf), not ret
     ret
 }
+// ANCHOR_END: rd_op

@@ -23,6 +23,7 @@ const OUTPUTS: &[(&str, &[&str])] = &[
     ("tcp-hello.txt", &["tcp-hello", "--all"]),
     ("tcp-echo.txt", &["tcp-echo", "--all"]),
     ("reuseaddr.txt", &["reuseaddr"]),
+    ("tcp-chat.txt", &["tcp-chat", "--all"]),
 ];
 
 /// What `cargo lesson ARGS --stable-output` prints, stdout and stderr in order, after a

@@ -382,6 +382,10 @@ fn in_use_advice(transport: Transport, port: u16) -> String {
 }
 
 impl Narrator for Printer {
+    fn stable_output(&self) -> bool {
+        self.stable
+    }
+
     fn step(&mut self, n: u32, what: &str) {
         println!("{}", self.paint("1", &format!("{n}. {what}")));
     }

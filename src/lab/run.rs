@@ -321,6 +321,11 @@ pub trait Narrator: Observer {
     fn remark(&mut self, _what: &str) {}
     /// The kernel's table for the lesson's port.
     fn table(&mut self, _port: u16, _entries: &[SocketEntry]) {}
+    /// Whether what it shows must be the same on every run (`--stable-output`): a lesson
+    /// then says "many" where it would give a count that varies from run to run.
+    fn stable_output(&self) -> bool {
+        false
+    }
 }
 
 /// An observer that observes nothing, and a narrator that says nothing (for tests).
