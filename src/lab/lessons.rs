@@ -24,6 +24,8 @@ pub struct Lesson {
     pub kind: Kind,
     /// The lesson whose client this one uses, when it has none of its own.
     pub client_of: Option<&'static str>,
+    /// The lesson whose server this one uses, when it has none of its own.
+    pub server_of: Option<&'static str>,
 }
 
 /// How a lesson runs.
@@ -45,8 +47,8 @@ impl Lesson {
     /// The lesson whose `program` ("server" or "client") this one runs: its own, or,
     /// for a client it borrows, the lesson it borrows it from.
     pub fn owner_of(&self, program: &str) -> &'static str {
-        match (program, self.client_of) {
-            ("client", Some(owner)) => owner,
+        match (program, self.client_of, self.server_of) {
+            ("client", Some(owner), _) | ("server", _, Some(owner)) => owner,
             _ => self.name,
         }
     }
@@ -68,7 +70,8 @@ pub const LESSONS: &[Lesson] = &[
         server_ends: true,
         default_input: "",
         kind: Kind::Capture,
-        client_of: None,
+        client_of: Some("udp-hello"),
+        server_of: Some("udp-hello"),
     },
     Lesson {
         name: "udp-hello",
@@ -80,6 +83,7 @@ pub const LESSONS: &[Lesson] = &[
         default_input: "",
         kind: Kind::Pair,
         client_of: None,
+        server_of: None,
     },
     Lesson {
         name: "udp-echo",
@@ -91,6 +95,7 @@ pub const LESSONS: &[Lesson] = &[
         default_input: "hello world\nsocket 套接字\n",
         kind: Kind::Pair,
         client_of: None,
+        server_of: None,
     },
     Lesson {
         name: "handshake",
@@ -101,7 +106,8 @@ pub const LESSONS: &[Lesson] = &[
         server_ends: true,
         default_input: "hello\n",
         kind: Kind::Capture,
-        client_of: None,
+        client_of: Some("tcp-hello"),
+        server_of: Some("tcp-hello"),
     },
     Lesson {
         name: "tcp-hello",
@@ -113,6 +119,7 @@ pub const LESSONS: &[Lesson] = &[
         default_input: "hello\n",
         kind: Kind::Pair,
         client_of: None,
+        server_of: None,
     },
     Lesson {
         name: "tcp-echo",
@@ -126,6 +133,7 @@ pub const LESSONS: &[Lesson] = &[
         default_input: "hello world\nsocket 套接字\n",
         kind: Kind::Pair,
         client_of: None,
+        server_of: None,
     },
     Lesson {
         name: "reuseaddr",
@@ -137,6 +145,7 @@ pub const LESSONS: &[Lesson] = &[
         default_input: "hello\n",
         kind: Kind::ReuseAddr,
         client_of: Some("tcp-echo"),
+        server_of: None,
     },
     Lesson {
         name: "tcp-chat",
@@ -148,6 +157,7 @@ pub const LESSONS: &[Lesson] = &[
         default_input: "",
         kind: Kind::Chat,
         client_of: None,
+        server_of: None,
     },
     Lesson {
         name: "fork-echo",
@@ -159,6 +169,7 @@ pub const LESSONS: &[Lesson] = &[
         default_input: "hello world\n",
         kind: Kind::ForkEcho,
         client_of: Some("tcp-echo"),
+        server_of: None,
     },
 ];
 
