@@ -26,6 +26,7 @@
 //!   around the sockets, on bytes, so the twins print what the C prints.
 //! - [`apue`]: everything above in one `use`, as the notes' `#include "apue.h"`, and the
 //!   lessons' arguments (`server [PORT]`, `client [IP [PORT]]`).
+//! - [`wire`]: Ethernet, IPv4, UDP and TCP headers, viewed field by field. Notes §1.3, §5.1.3.
 //! - [`lab`]: the lesson runner's machinery (not a C mirror): building the C, starting
 //!   twins, waiting for a socket in the kernel's table, transcripts, cleaning up.
 //!
@@ -69,3 +70,4 @@ pub mod socket;
 pub mod sockopt;
 pub mod stdio;
 pub mod stream;
+pub mod wire;

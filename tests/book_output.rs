@@ -23,6 +23,8 @@ const OUTPUTS: &[(&str, &[&str])] = &[
     ("tcp-hello.txt", &["tcp-hello", "--all"]),
     ("tcp-echo.txt", &["tcp-echo", "--all"]),
     ("reuseaddr.txt", &["reuseaddr"]),
+    ("encapsulation.txt", &["encapsulation"]),
+    ("handshake.txt", &["handshake"]),
     ("tcp-chat.txt", &["tcp-chat", "--all"]),
 ];
 

@@ -113,7 +113,7 @@ impl Builds {
 
     /// Runs `cargo build --bins`, in the profile of `bin_dir`: every twin (they build in
     /// seconds, and one lesson may run another's). Cargo decides whether anything needs
-    /// building. Its output goes to stderr.
+    /// building.
     pub fn build_rust(&self) -> io::Result<()> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
         let mut cmd = Command::new(cargo);
@@ -127,11 +127,17 @@ impl Builds {
             cmd.arg("--release");
         }
         cmd.arg("--bins");
-        let status = cmd.status()?;
-        if status.success() {
+        // Its output is shown only if it fails: "Blocking waiting for file lock" and the
+        // like would otherwise cut into a lesson's transcript.
+        let output = cmd.output()?;
+        if output.status.success() {
             Ok(())
         } else {
-            Err(io::Error::other(format!("cargo build failed: {status}")))
+            Err(io::Error::other(format!(
+                "cargo build failed: {}\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            )))
         }
     }
 }

@@ -407,6 +407,9 @@ impl<'o> Session<'o> {
                 .ok()
                 .flatten()
             {
+                // What it printed before `bind` is queued by now (it printed first):
+                // take it, so that it is shown before the news that it is bound.
+                self.drain()?;
                 return Ok(entry);
             }
             if let Some(status) = proc.try_status()? {
