@@ -9,6 +9,10 @@ default:
 lesson *args:
     cargo lesson {{args}}
 
+# Compare a lesson's C pair with its Rust pair: output and system calls, line by line.
+diff lesson *args:
+    cargo lesson diff {{lesson}} {{args}}
+
 # Run the tests (the README's test command).
 test *args:
     cargo test {{args}}

@@ -110,6 +110,7 @@ fn conversation(t: &Transcript) -> Vec<String> {
         let stream = match stream {
             Stream::Stdout => "out",
             Stream::Stderr => "err",
+            Stream::Trace => "trace",
         };
         lines.push(format!(
             "{} {stream}: {}",

@@ -75,6 +75,7 @@ fn seen(o: &Outcome) -> Seen {
                 let stream = match stream {
                     Stream::Stdout => "out",
                     Stream::Stderr => "err",
+                    Stream::Trace => "trace",
                 };
                 // Lossy only for showing a difference; the bytes are compared below.
                 format!(

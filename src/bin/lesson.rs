@@ -32,9 +32,13 @@ use socklab::lab::{capture, chat, fork_echo, reuseaddr};
 #[derive(Parser, Debug)]
 #[command(name = "cargo lesson", version, after_help = lesson_list())]
 struct Cli {
-    /// The lesson to run, or `list`.
+    /// The lesson to run, `list`, or `diff` followed by a lesson.
     #[arg(default_value = "list")]
     lesson: String,
+
+    /// After `diff`: the lesson whose C pair and Rust pair to compare.
+    #[arg(value_name = "LESSON")]
+    diffed: Option<String>,
 
     /// The server's language.
     #[arg(long, value_enum, default_value_t = Side::C)]
@@ -59,6 +63,11 @@ struct Cli {
     /// Build the C with AddressSanitizer, to see the notes' buffer overflows reported.
     #[arg(long)]
     asan: bool,
+
+    /// Show each program's socket calls as it makes them (`strace`, normalised as the
+    /// tests compare them: `~` lines).
+    #[arg(long)]
+    trace: bool,
 
     /// No colours (also when NO_COLOR is set or the output is not a terminal).
     #[arg(long)]
@@ -102,15 +111,28 @@ fn main() -> ExitCode {
         print!("{}", lesson_list());
         return ExitCode::SUCCESS;
     }
-    let Some(lesson) = lessons::find(&cli.lesson) else {
+    let diff = cli.lesson == "diff";
+    let name = if diff {
+        cli.diffed.as_deref().unwrap_or("")
+    } else {
+        cli.lesson.as_str()
+    };
+    let Some(lesson) = lessons::find(name) else {
         eprintln!(
-            "cargo lesson: no lesson called '{}'.\n\n{}",
-            cli.lesson,
+            "cargo lesson: no lesson called '{name}'.\n\n{}",
             lesson_list()
         );
         return ExitCode::from(2);
     };
-    match lesson_main(&cli, lesson) {
+    let result = if diff {
+        diff_main(&cli, lesson)
+    } else if cli.diffed.is_some() {
+        eprintln!("cargo lesson: one lesson at a time (or `cargo lesson diff {name}`)");
+        return ExitCode::from(2);
+    } else {
+        lesson_main(&cli, lesson)
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("cargo lesson: {e}");
@@ -183,6 +205,7 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
             port: cli.port,
             input: input.clone(),
             c_flavor: flavor,
+            trace: cli.trace,
             ..Pair::new(lesson, server_lang, client_lang)
         };
         let steps = match lesson.kind {
@@ -265,6 +288,112 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
         }
     }
     Ok(code)
+}
+
+/// `cargo lesson diff LESSON`: the C pair and the Rust pair on the same input, traced;
+/// exits 0 when they agree, or differ only as the book lists.
+fn diff_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
+    if lesson.kind != Kind::Pair {
+        eprintln!(
+            "cargo lesson diff: {} is a lesson of steps; diff compares the lessons of one \
+             server and one client: {}",
+            lesson.name,
+            LESSONS
+                .iter()
+                .filter(|l| l.kind == Kind::Pair)
+                .map(|l| l.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let interrupts = Interrupts::install()?;
+    let color = !cli.no_color
+        && !cli.stable_output
+        && std::env::var_os("NO_COLOR").is_none()
+        && io::stdout().is_terminal();
+    let input = match &cli.input {
+        None => lesson.default_input.as_bytes().to_vec(),
+        Some(path) => fs::read(path).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot read --input {}: {e}", path.display()),
+            )
+        })?,
+    };
+    let exe = std::env::current_exe()?;
+    let builds = Builds::beside(exe.parent().unwrap_or(&exe));
+    builds.build_rust()?;
+    let mut quiet = run::Quiet;
+    let mut outcomes = Vec::new();
+    for lang in [Lang::C, Lang::Rust] {
+        let server = run::program(&builds, lesson, "server", lang, CFlavor::Plain)?.0;
+        let client = run::program(&builds, lesson, "client", lang, CFlavor::Plain)?.0;
+        let pair = Pair {
+            input: Input::Bytes(input.clone()),
+            trace: true,
+            ..Pair::new(lesson, lang, lang)
+        };
+        match run::run(&pair, &server, &client, &mut quiet, Some(&interrupts)) {
+            Ok(outcome) => outcomes.push(outcome),
+            Err(e) => {
+                eprintln!("cargo lesson diff: the {lang} pair: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    let out = Printer {
+        color,
+        stable: cli.stable_output,
+        transport: lesson.transport,
+        port: None,
+    };
+    println!(
+        "{}",
+        out.paint(
+            "1",
+            &format!(
+                "diff {}: the C pair and the Rust pair on the same input, line by line",
+                lesson.name
+            )
+        )
+    );
+    let sections = socklab::lab::diff::compare(&outcomes[0], &outcomes[1]);
+    let mut differing = 0;
+    for section in &sections {
+        out.note(&section.title);
+        for line in &section.lines {
+            match line {
+                socklab::lab::diff::Line::Same(l) => println!("   = {l}"),
+                socklab::lab::diff::Line::Differ(c, rust) => {
+                    differing += 1;
+                    let show = |l: &Option<String>| l.clone().unwrap_or_else(|| "(none)".into());
+                    println!("{}", out.paint("31", &format!("   C    {}", show(c))));
+                    println!("{}", out.paint("32", &format!("   Rust {}", show(rust))));
+                }
+            }
+        }
+    }
+    let total: usize = sections.iter().map(|s| s.lines.len()).sum();
+    if differing == 0 {
+        out.note(&format!("the same: {total} lines, C and Rust"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let listed = socklab::lab::diff::explanations(lesson, &input);
+    if listed.is_empty() {
+        out.note(&format!(
+            "{differing} of {total} lines differ, and no listed difference explains them: \
+             a regression, or a difference to list in book/src/differences.md"
+        ));
+        return Ok(ExitCode::FAILURE);
+    }
+    for l in &listed {
+        out.note(&format!(
+            "{differing} of {total} lines differ, as listed: \"{}\" (book/src/differences.md#{})",
+            l.title, l.anchor
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints a run as it happens.
@@ -446,6 +575,8 @@ impl Observer for Printer {
             (Who::Server, Stream::Stderr) => ("server !", "31"),
             (Who::Client, Stream::Stdout) => ("client |", "33"),
             (Who::Client, Stream::Stderr) => ("client !", "31"),
+            (Who::Server, Stream::Trace) => ("server ~", "2;36"),
+            (Who::Client, Stream::Trace) => ("client ~", "2;33"),
         };
         let text = String::from_utf8_lossy(&e.bytes);
         let mut stdout = io::stdout().lock();

@@ -13,13 +13,17 @@
 //! - [`capture`]: the `encapsulation` and `handshake` lessons, packets captured on `lo`.
 //! - [`signals`]: Ctrl-C, so that the runner stops what it started before it exits.
 //! - [`trace`]: system-call traces with `strace`, normalised for comparison.
+//! - [`diff`]: `cargo lesson diff`, the C pair against the Rust pair, line by line.
+//! - [`live_trace`]: `--trace`, those normalised calls shown as they are made.
 
 pub mod build;
 pub mod capture;
 pub mod chat;
+pub mod diff;
 pub mod fork_echo;
 pub mod kernel;
 pub mod lessons;
+pub mod live_trace;
 pub mod mux;
 pub mod process;
 pub mod reuseaddr;

@@ -52,6 +52,9 @@ pub enum Stream {
     Stdout,
     /// Standard error, fd 2.
     Stderr,
+    /// Its system calls, normalised, with `--trace` (see [`super::live_trace`]): not
+    /// written by the program itself but by `strace`.
+    Trace,
 }
 
 /// One `write(2)` of one process.
@@ -154,6 +157,7 @@ impl Mux {
         let stream = match stream {
             Stream::Stdout => "out",
             Stream::Stderr => "err",
+            Stream::Trace => unreachable!("no program is given a socket for its trace"),
         };
         Ok(UnixAddr::new_abstract(
             format!("{}-{}-{stream}", self.name, who.name()).as_bytes(),

@@ -97,6 +97,8 @@ pub struct Pair<'a> {
     pub c_flavor: CFlavor,
     /// Time limits.
     pub limits: Limits,
+    /// Run both programs under `strace` and show their socket calls (`--trace`).
+    pub trace: bool,
 }
 
 impl<'a> Pair<'a> {
@@ -110,6 +112,7 @@ impl<'a> Pair<'a> {
             input: Input::Bytes(lesson.default_input.as_bytes().to_vec()),
             c_flavor: CFlavor::Plain,
             limits: Limits::default(),
+            trace: false,
         }
     }
 }
@@ -338,6 +341,9 @@ impl Narrator for Quiet {}
 /// `reuseaddr` lesson) is another.
 pub struct Session<'o> {
     mux: Mux,
+    /// With [`Session::trace`]: the port to normalise, and one feed per traced program.
+    trace_port: Option<u16>,
+    traces: Vec<super::live_trace::TraceFeed>,
     /// Everything written so far, in order.
     pub transcript: Transcript,
     observer: &'o mut dyn Observer,
@@ -352,6 +358,8 @@ impl<'o> Session<'o> {
     ) -> io::Result<Session<'o>> {
         Ok(Session {
             mux: Mux::new()?,
+            trace_port: None,
+            traces: Vec::new(),
             transcript: Transcript::default(),
             observer,
             interrupts,
@@ -368,6 +376,17 @@ impl<'o> Session<'o> {
         stdin: Stdio,
         own_group: bool,
     ) -> io::Result<Proc> {
+        let mut traced;
+        let program = match self.trace_port {
+            Some(port) if matches!(program.lang, Lang::C | Lang::Rust) => {
+                let feed = super::live_trace::TraceFeed::open(who, port)?;
+                traced = program.clone();
+                traced.trace = Some(feed.path().to_path_buf());
+                self.traces.push(feed);
+                &traced
+            }
+            _ => program,
+        };
         let mut cmd = program.command(args);
         cmd.stdin(stdin)
             .stdout(self.mux.sender(who, Stream::Stdout)?)
@@ -377,13 +396,43 @@ impl<'o> Session<'o> {
         Ok(proc)
     }
 
-    /// Takes every queued write into the transcript, telling the observer.
+    /// Takes every queued write into the transcript, telling the observer; with
+    /// [`Session::trace`], the system calls traced so far too.
     pub fn drain(&mut self) -> io::Result<()> {
         while let Some(event) = self.mux.try_recv()? {
             self.observer.event(&event);
             self.transcript.events.push(event);
         }
+        for i in 0..self.traces.len() {
+            for event in self.traces[i].read()? {
+                self.observer.event(&event);
+                self.transcript.events.push(event);
+            }
+        }
         Ok(())
+    }
+
+    /// From now on, programs the session starts (C and Rust twins) run under `strace`, and
+    /// their socket calls, normalised with `port` as PORT, join the transcript as
+    /// [`Stream::Trace`] events.
+    pub fn trace(&mut self, port: u16) {
+        self.trace_port = Some(port);
+    }
+
+    /// Waits up to `limit` for every trace to be complete: `strace` writes a process's last
+    /// lines after the runner may have seen it end.
+    pub fn finish_traces(&mut self, limit: Duration) -> Result<(), RunError> {
+        let deadline = Instant::now() + limit;
+        loop {
+            self.drain()?;
+            if self.traces.iter().all(|t| t.complete()) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(self.timeout("strace to finish its traces"));
+            }
+            self.wait_for(&[], deadline - Instant::now())?;
+        }
     }
 
     /// The observer, to tell it something.
@@ -494,8 +543,10 @@ impl<'o> Session<'o> {
     fn wait_for(&mut self, fds: &[BorrowedFd<'_>], timeout: Duration) -> Result<(), RunError> {
         let mut polled: Vec<PollFd<'_>> = fds
             .iter()
-            .chain([&self.mux.fd()])
-            .map(|fd| PollFd::new(*fd, PollFlags::POLLIN))
+            .copied()
+            .chain([self.mux.fd()])
+            .chain(self.traces.iter().map(|t| t.fd()))
+            .map(|fd| PollFd::new(fd, PollFlags::POLLIN))
             .collect();
         if let Some(int) = self.interrupts {
             polled.push(PollFd::new(int.fd(), PollFlags::POLLIN));
@@ -534,6 +585,9 @@ pub fn run(
         None => kernel::free_port(lesson.transport)?,
     };
     let mut session = Session::new(observer, interrupts)?;
+    if pair.trace {
+        session.trace(port);
+    }
 
     // 1. The server, and the kernel's word that its socket is bound.
     let server_args = vec![port.to_string()];
@@ -587,6 +641,10 @@ pub fn run(
         Some(status) => status,
         None => session.terminate(&mut server_proc, pair.limits.grace)?,
     };
+
+    if pair.trace {
+        session.finish_traces(pair.limits.grace)?;
+    }
 
     Ok(Outcome {
         port,
