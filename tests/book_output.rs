@@ -26,6 +26,7 @@ const OUTPUTS: &[(&str, &[&str])] = &[
     ("encapsulation.txt", &["encapsulation"]),
     ("handshake.txt", &["handshake"]),
     ("tcp-chat.txt", &["tcp-chat", "--all"]),
+    ("fork-echo.txt", &["fork-echo"]),
 ];
 
 /// What `cargo lesson ARGS --stable-output` prints, stdout and stderr in order, after a

@@ -7,9 +7,15 @@
 //! server's, the C client's against the Rust client's, line for line, with every
 //! argument (buffers, lengths, flags, addresses) and every return value.
 //!
-//! Then the C's trace is checked against what the notes say the programs do (socket,
-//! bind, then recvfrom/sendto pairs, one per word, each word with its NUL). The values
+//! Then the C's trace is checked against what the notes say the programs do (UDP:
+//! socket, bind, then recvfrom/sendto pairs, one per word, each word with its NUL; TCP:
+//! socket, bind, listen, accept, then a `read`/`write` of the whole 100-byte buffer per
+//! word, and the echo server's death by `SIGPIPE` once its client has gone). The values
 //! come from the C's trace and the test's own input, never from the Rust's.
+//!
+//! The TCP programs move their data with `read` and `write`, which strace's `%network`
+//! class leaves out: the runner traces them too, and the normaliser keeps those on
+//! sockets only (not the loader's reads, nor stdin, nor stdout; see `src/lab/trace.rs`).
 //!
 //! Needs `strace`. Without it the tests print a note and pass, except under CI (the `CI`
 //! variable set), where a missing `strace` is a failure.
@@ -58,12 +64,13 @@ fn trace_file(tag: &str) -> PathBuf {
     ))
 }
 
-/// `lesson`'s program ("server" or "client") in `lang`, traced to a new file.
+/// `lesson`'s program ("server" or "client") in `lang`, traced to a new file. (The
+/// reuseaddr lesson's client is tcp-echo's.)
 fn traced_program(lesson: &Lesson, program: &str, lang: Lang) -> Program {
     let mut p = match lang {
         Lang::C => {
             let (path, _) = builds()
-                .build_c(lesson.name, program, CFlavor::Plain)
+                .build_c(lesson.owner_of(program), program, CFlavor::Plain)
                 .expect("build the C");
             Program::new(path, Lang::C)
         }
@@ -75,11 +82,16 @@ fn traced_program(lesson: &Lesson, program: &str, lang: Lang) -> Program {
 }
 
 fn rust_bin(lesson: &Lesson, program: &str) -> &'static str {
-    match (lesson.name, program) {
+    match (lesson.owner_of(program), program) {
         ("udp-hello", "server") => env!("CARGO_BIN_EXE_udp-hello-server"),
         ("udp-hello", "client") => env!("CARGO_BIN_EXE_udp-hello-client"),
         ("udp-echo", "server") => env!("CARGO_BIN_EXE_udp-echo-server"),
         ("udp-echo", "client") => env!("CARGO_BIN_EXE_udp-echo-client"),
+        ("tcp-hello", "server") => env!("CARGO_BIN_EXE_tcp-hello-server"),
+        ("tcp-hello", "client") => env!("CARGO_BIN_EXE_tcp-hello-client"),
+        ("tcp-echo", "server") => env!("CARGO_BIN_EXE_tcp-echo-server"),
+        ("tcp-echo", "client") => env!("CARGO_BIN_EXE_tcp-echo-client"),
+        ("reuseaddr", "server") => env!("CARGO_BIN_EXE_reuseaddr-server"),
         other => panic!("no Rust twin for {other:?}"),
     }
 }
@@ -177,9 +189,14 @@ const FROM_CLIENT: &str =
 
 /// `socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = fd`: returns fd.
 fn check_socket(record: &Record) -> String {
+    check_socket_of(record, "SOCK_DGRAM")
+}
+
+/// `socket(AF_INET, kind, IPPROTO_IP) = fd`: returns fd.
+fn check_socket_of(record: &Record, kind: &str) -> String {
     let socket = call(record);
     assert_eq!(socket.name, "socket", "{socket}");
-    assert_eq!(socket.args, "AF_INET, SOCK_DGRAM, IPPROTO_IP");
+    assert_eq!(socket.args, format!("AF_INET, {kind}, IPPROTO_IP"));
     let fd = socket.returned().expect("socket returned");
     assert!(fd >= 3, "{socket}");
     fd.to_string()
@@ -331,4 +348,233 @@ fn udp_echo_same_calls_99_character_word() {
 fn udp_echo_same_calls_empty_input() {
     // Nothing to send: the client opens its socket and closes it.
     echo(b"");
+}
+
+// ─── TCP: tcp-hello (§5.4), tcp-echo (§5.5), reuseaddr (§6) ──────────────────────
+
+/// The 100-byte buffers the notes' TCP clients write for `words`, in order: all of
+/// `char buf[100]` each time (`write(sockfd, buf, sizeof(buf))`). `buf` starts all NUL
+/// (`= "\0"`); `scanf("%s")` puts a word and its NUL at its start and leaves the rest as
+/// it was. The echo client `bzero`s `buf` *before* its `read`, not before `scanf`, so
+/// what is left after a word's NUL is the previous echo: after "xxxxxxxx", "short" goes
+/// out as `"short\0xx\0…"`. (The C's traces showed this; the server echoes the 100 bytes
+/// as they came, and `printf`/`puts` stop at the first NUL, so no one sees it printed.)
+fn client_buffers(words: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut buf = vec![0u8; 100];
+    words
+        .iter()
+        .map(|word| {
+            assert!(
+                word.len() < 100,
+                "a word of 100 or more overflows the C's buf"
+            );
+            buf[..word.len()].copy_from_slice(word);
+            buf[word.len()] = 0;
+            buf.clone()
+        })
+        .collect()
+}
+
+/// A `read` or `write` (`name`) of the 100-byte buffer `bytes` on `fd`, returning 100.
+fn check_io100(record: &Record, name: &str, fd: &str, bytes: &[u8]) {
+    let io = call(record);
+    assert_eq!(io.name, name, "{io}");
+    assert_eq!(io.arg_list()[0], fd, "{io}");
+    assert_eq!(buffer(io, 1), bytes, "{io}");
+    assert_eq!(io.arg_list()[2], "100", "{io}: sizeof(buf)");
+    assert_eq!(io.ret.as_deref(), Some("100"), "{io}");
+}
+
+/// The TCP server's start: socket, (the reuseaddr server: `setsockopt(SO_REUSEADDR)`),
+/// bind to INADDR_ANY:PORT, `listen(fd, 5)`, `accept(fd, NULL, NULL)` returning a new
+/// descriptor. Returns the listening and the connected descriptor and the records after.
+fn check_tcp_server_start(records: &[Record], reuseaddr: bool) -> (String, String, &[Record]) {
+    let listenfd = check_socket_of(&records[0], "SOCK_STREAM");
+    let mut at = 1;
+    if reuseaddr {
+        // The notes' §6 lines, before bind: `int on = 1; setsockopt(..., &on,
+        // sizeof(on))`.
+        let opt = call(&records[at]);
+        assert_eq!(
+            opt.to_string(),
+            format!("setsockopt({listenfd}, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0")
+        );
+        at += 1;
+    }
+    check_bind(&records[at], &listenfd);
+    let listen = call(&records[at + 1]);
+    assert_eq!(
+        listen.to_string(),
+        format!("listen({listenfd}, 5) = 0"),
+        "the notes' backlog"
+    );
+    let accept = call(&records[at + 2]);
+    assert_eq!(accept.name, "accept", "{accept}");
+    // NULL, NULL: the notes do not ask who connected.
+    assert_eq!(accept.arg_list(), [listenfd.as_str(), "NULL", "NULL"]);
+    let connfd = accept.returned().expect("accept returned").to_string();
+    assert_ne!(connfd, listenfd, "accept returns a new socket");
+    assert!(accept.returned() > Some(2), "{accept}");
+    (listenfd, connfd, &records[at + 3..])
+}
+
+/// The TCP client's start: socket, `connect` to 127.0.0.1:PORT. Returns the descriptor.
+fn check_tcp_client_start(records: &[Record]) -> String {
+    let fd = check_socket_of(&records[0], "SOCK_STREAM");
+    let connect = call(&records[1]);
+    assert_eq!(connect.name, "connect", "{connect}");
+    assert_eq!(connect.arg_list(), [fd.as_str(), TO_SERVER, "16"]);
+    assert_eq!(connect.returned(), Some(0), "{connect}");
+    fd
+}
+
+/// The word the tcp-hello client sends: `scanf("%s")` once; with no word, `buf` stays
+/// as initialised, all NULs.
+fn first_word(input: &[u8]) -> Vec<u8> {
+    scanf_words(input).into_iter().next().unwrap_or_default()
+}
+
+fn tcp_hello(input: &[u8]) {
+    let Some(c) = same_calls("tcp-hello", input) else {
+        return;
+    };
+    let sent = client_buffers(&[first_word(input)]).remove(0);
+    // The server (notes §5.4): socket, bind, listen, accept, one read of the client's
+    // 100 bytes, close of the listening socket then of the connection, exit 0.
+    let server = parsed(&c.server);
+    let (listenfd, connfd, rest) = check_tcp_server_start(&server, false);
+    assert_eq!(rest.len(), 4, "{:#?}", c.server);
+    check_io100(&rest[0], "read", &connfd, &sent);
+    check_close(&rest[1], &listenfd);
+    check_close(&rest[2], &connfd);
+    check_exit(&rest[3], "Exited(0)");
+    // The client: socket, connect, one write of sizeof(buf) = 100, close, exit 0.
+    let client = parsed(&c.client);
+    assert_eq!(client.len(), 5, "{:#?}", c.client);
+    let fd = check_tcp_client_start(&client);
+    check_io100(&client[2], "write", &fd, &sent);
+    check_close(&client[3], &fd);
+    check_exit(&client[4], "Exited(0)");
+}
+
+#[test]
+fn tcp_hello_same_calls_default_input() {
+    let lesson = lessons::find("tcp-hello").unwrap();
+    tcp_hello(lesson.default_input.as_bytes());
+}
+
+#[test]
+fn tcp_hello_same_calls_two_words_sends_the_first() {
+    tcp_hello(b"first second\n");
+}
+
+#[test]
+fn tcp_hello_same_calls_empty_input_sends_100_nuls() {
+    tcp_hello(b"");
+}
+
+/// The echo server's calls (notes §5.5) after its start: per word, a read of the
+/// client's 100 bytes and a write of the same 100 back; then, the client gone, the
+/// notes' unchecked loop: `read` returns 0, the 100 NULs of the zeroed `buf` are written
+/// (the peer answers them with a RST), `read` returns 0 again (or, had the RST come
+/// first, `ECONNRESET`), and the next write fails with `EPIPE` and raises `SIGPIPE`,
+/// which kills it.
+fn check_echo_loop(records: &[Record], connfd: &str, words: &[Vec<u8>]) {
+    assert_eq!(records.len(), 2 * words.len() + 6, "{records:#?}");
+    for (i, bytes) in client_buffers(words).iter().enumerate() {
+        check_io100(&records[2 * i], "read", connfd, bytes);
+        check_io100(&records[2 * i + 1], "write", connfd, bytes);
+    }
+    let end = &records[2 * words.len()..];
+    let eof = format!("read({connfd}, \"\", 100) = 0");
+    assert_eq!(call(&end[0]).to_string(), eof, "the end of the stream");
+    check_io100(&end[1], "write", connfd, &[0; 100]);
+    let second = call(&end[2]);
+    assert!(
+        second.to_string() == eof
+            || (second.name == "read" && second.errno() == Some("ECONNRESET")),
+        "{second}"
+    );
+    let epipe = call(&end[3]);
+    assert_eq!(epipe.name, "write", "{epipe}");
+    assert_eq!(epipe.arg_list()[0], connfd);
+    assert_eq!(buffer(epipe, 1), [0; 100]);
+    assert_eq!(epipe.errno(), Some("EPIPE"), "{epipe}");
+    assert!(
+        matches!(&end[4], Record::Signal { name, .. } if name == "SIGPIPE"),
+        "{:?}",
+        end[4]
+    );
+    check_exit(&end[5], r#"Killed("SIGPIPE")"#);
+}
+
+/// The echo client's calls: socket, connect, per word a write of the 100-byte buffer
+/// and a read of the 100-byte echo, then close and exit 0.
+fn check_tcp_echo_client(lines: &[String], words: &[Vec<u8>]) {
+    let records = parsed(lines);
+    assert_eq!(records.len(), 2 + 2 * words.len() + 2, "{lines:#?}");
+    let fd = check_tcp_client_start(&records);
+    for (i, bytes) in client_buffers(words).iter().enumerate() {
+        check_io100(&records[2 + 2 * i], "write", &fd, bytes);
+        check_io100(&records[3 + 2 * i], "read", &fd, bytes);
+    }
+    check_close(&records[records.len() - 2], &fd);
+    check_exit(&records[records.len() - 1], "Exited(0)");
+}
+
+fn tcp_echo(input: &[u8]) {
+    let Some(c) = same_calls("tcp-echo", input) else {
+        return;
+    };
+    let words = scanf_words(input);
+    let server = parsed(&c.server);
+    let (_, connfd, rest) = check_tcp_server_start(&server, false);
+    check_echo_loop(rest, &connfd, &words);
+    check_tcp_echo_client(&c.client, &words);
+}
+
+#[test]
+fn tcp_echo_same_calls_default_input() {
+    let lesson = lessons::find("tcp-echo").unwrap();
+    tcp_echo(lesson.default_input.as_bytes());
+}
+
+#[test]
+fn tcp_echo_same_calls_several_words_on_a_line() {
+    tcp_echo(b"one two  three\tfour\n\n  five\x0bsix\r\nseven");
+}
+
+#[test]
+fn tcp_echo_same_calls_99_character_word() {
+    // The longest word buf[100] holds with its NUL: the buffer is all word but its
+    // last byte.
+    let mut input = vec![b'x'; 99];
+    input.extend_from_slice(b"\nshort\n");
+    tcp_echo(&input);
+}
+
+#[test]
+fn tcp_echo_same_calls_empty_input() {
+    // The client connects and closes; the server's first read is already the end.
+    tcp_echo(b"");
+}
+
+/// The reuseaddr server (tcp-echo's with the notes' §6 `SO_REUSEADDR` before bind), with
+/// tcp-echo's client, as the reuseaddr lesson pairs them.
+#[test]
+fn reuseaddr_server_same_calls_setsockopt_before_bind() {
+    let lesson = lessons::find("reuseaddr").unwrap();
+    let input = lesson.default_input.as_bytes();
+    let Some(c) = same_calls("reuseaddr", input) else {
+        return;
+    };
+    let words = scanf_words(input);
+    let server = parsed(&c.server);
+    assert_eq!(
+        c.server[1],
+        "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0"
+    );
+    let (_, connfd, rest) = check_tcp_server_start(&server, true);
+    check_echo_loop(rest, &connfd, &words);
+    check_tcp_echo_client(&c.client, &words);
 }

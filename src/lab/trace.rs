@@ -10,12 +10,13 @@
 //! errors. `read` and `write` are there because the notes' TCP programs (§5.4, §5.5)
 //! move their data with them, not with `send`/`recv`, and strace's `%network` class does
 //! not hold them: without them a TCP trace would show the connection made and closed and
-//! nothing of what went over it. `-DD` makes the traced program the runner's own child (the
-//! tracer runs as its grandchild, in a process group of its own), so the runner's pid,
-//! its look at `/proc/<pid>/fd`, and its `SIGTERM` to the group reach the program and
-//! not `strace`. Since the tracer is not the runner's child, the runner may see the
-//! program end before `strace` has written its last lines: [`wait_for_trace`] waits for
-//! them.
+//! nothing of what went over it.
+//!
+//! `-DD` makes the traced program the runner's own child (the tracer runs as its
+//! grandchild, in a process group of its own), so the runner's pid, its look at
+//! `/proc/<pid>/fd`, and its `SIGTERM` to the group reach the program and not `strace`.
+//! Since the tracer is not the runner's child, the runner may see the program end before
+//! `strace` has written its last lines: [`wait_for_trace`] waits for them.
 //!
 //! # Reading: [`Parser`], [`read_trace`]
 //!
