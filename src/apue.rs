@@ -36,8 +36,8 @@ pub use crate::process::{
     SIGPIPE, SIG_DFL, SIG_IGN, WNOHANG,
 };
 pub use crate::sockaddr::{
-    in6_addr, in_addr, in_addr_t, in_port_t, sa_family_t, sockaddr, sockaddr_in, socklen_t,
-    SockAddr, INADDR_ANY, INADDR_BROADCAST, INADDR_LOOPBACK, INADDR_NONE,
+    getpeername, getsockname, in6_addr, in_addr, in_addr_t, in_port_t, sa_family_t, sockaddr,
+    sockaddr_in, socklen_t, SockAddr, INADDR_ANY, INADDR_BROADCAST, INADDR_LOOPBACK, INADDR_NONE,
 };
 pub use crate::socket::{
     close, socket, AF_INET, AF_INET6, AF_PACKET, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP, SOCK_CLOEXEC,

@@ -179,3 +179,40 @@ impl sockaddr_in {
         }
     }
 }
+
+/// Gets the address a socket is bound to: its local address and port.
+///
+/// Mirrors C `getsockname(2)`, notes §3.1 (two of the five elements: the local address
+/// and port). `addr` and `len` are as for `recvfrom`: `len` in, the size of `addr`; out,
+/// the size of the address. One system call. See
+/// [getsockname(2)](https://man7.org/linux/man-pages/man2/getsockname.2.html).
+///
+/// After `bind(fd, port 0)` or a first `sendto`, it tells the port the kernel chose.
+pub fn getsockname(
+    sockfd: impl std::os::fd::AsFd,
+    addr: &mut dyn SockAddr,
+    len: &mut socklen_t,
+) -> Result<(), nix::errno::Errno> {
+    use std::os::fd::AsRawFd;
+    *len = (*len).min(addr.size());
+    // SAFETY: `addr` is writable for `*len` bytes (clamped above to its size).
+    let rc = unsafe { libc::getsockname(sockfd.as_fd().as_raw_fd(), addr.as_mut_ptr(), len) };
+    nix::errno::Errno::result(rc).map(drop)
+}
+
+/// Gets the address of the peer a socket is connected to.
+///
+/// Mirrors C `getpeername(2)`, notes §3.1 (the remote address and port). `ENOTCONN` for
+/// a socket that is not connected. One system call. See
+/// [getpeername(2)](https://man7.org/linux/man-pages/man2/getpeername.2.html).
+pub fn getpeername(
+    sockfd: impl std::os::fd::AsFd,
+    addr: &mut dyn SockAddr,
+    len: &mut socklen_t,
+) -> Result<(), nix::errno::Errno> {
+    use std::os::fd::AsRawFd;
+    *len = (*len).min(addr.size());
+    // SAFETY: `addr` is writable for `*len` bytes (clamped above to its size).
+    let rc = unsafe { libc::getpeername(sockfd.as_fd().as_raw_fd(), addr.as_mut_ptr(), len) };
+    nix::errno::Errno::result(rc).map(drop)
+}

@@ -298,3 +298,39 @@ mod accept_inherits {
         }
     }
 }
+
+mod names {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    /// The five elements of a connection (notes §3.1), read from both ends: protocol
+    /// (TCP), local address and port (getsockname), remote address and port
+    /// (getpeername). Each end's local is the other's remote.
+    #[test]
+    fn getsockname_and_getpeername_give_the_five_elements() {
+        let (client, server) = connected();
+        let name = |f: fn(&OwnedFd, &mut sockaddr_in, &mut socklen_t) -> Result<(), Errno>,
+                    fd: &OwnedFd| {
+            let mut addr = sockaddr_in::default();
+            let mut len = size_of::<sockaddr_in>() as socklen_t;
+            f(fd, &mut addr, &mut len).unwrap();
+            assert_eq!(len, 16);
+            (addr.sin_addr.s_addr, ntohs(addr.sin_port))
+        };
+        let local = |fd: &OwnedFd| name(|fd, a, l| getsockname(fd, a, l), fd);
+        let remote = |fd: &OwnedFd| name(|fd, a, l| getpeername(fd, a, l), fd);
+        assert_eq!(local(&client), remote(&server));
+        assert_eq!(remote(&client), local(&server));
+        assert_eq!(local(&client).0, htonl(INADDR_LOOPBACK));
+        // And against libc's own call, for the client's port.
+        assert_eq!(local(&client).1, port_of(&client));
+    }
+
+    #[test]
+    fn getpeername_of_an_unconnected_socket_is_enotconn() {
+        let fd = socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+        let mut addr = sockaddr_in::default();
+        let mut len = size_of::<sockaddr_in>() as socklen_t;
+        assert_eq!(getpeername(&fd, &mut addr, &mut len), Err(Errno::ENOTCONN));
+    }
+}
