@@ -28,6 +28,29 @@ use socklab::lab::run::{self, Input, Lang, Narrator, Observer, Outcome, Pair, Ru
 use socklab::lab::signals::Interrupts;
 use socklab::lab::{capture, chat, fork_echo, reuseaddr};
 
+/// `println!` that never panics: if stdout is closed (`cargo lesson udp-echo | head`),
+/// the line is dropped and the lesson goes on to stop what it started. (`println!`
+/// panics on `EPIPE`, and Rust ignores `SIGPIPE`, so that is the only way it would end.)
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` that never panics (see `say!`).
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        let _ = write!(io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics (see `say!`).
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(io::stderr().lock(), $($arg)*);
+    }};
+}
+
 /// Watch a server and a client from the notes talk, in C, in Rust, or one of each.
 #[derive(Parser, Debug)]
 #[command(name = "cargo lesson", version, after_help = lesson_list())]
@@ -108,7 +131,7 @@ fn lesson_list() -> String {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.lesson == "list" {
-        print!("{}", lesson_list());
+        say_raw!("{}", lesson_list());
         return ExitCode::SUCCESS;
     }
     let diff = cli.lesson == "diff";
@@ -118,7 +141,7 @@ fn main() -> ExitCode {
         cli.lesson.as_str()
     };
     let Some(lesson) = lessons::find(name) else {
-        eprintln!(
+        tell!(
             "cargo lesson: no lesson called '{name}'.\n\n{}",
             lesson_list()
         );
@@ -127,7 +150,7 @@ fn main() -> ExitCode {
     let result = if diff {
         diff_main(&cli, lesson)
     } else if cli.diffed.is_some() {
-        eprintln!("cargo lesson: one lesson at a time (or `cargo lesson diff {name}`)");
+        tell!("cargo lesson: one lesson at a time (or `cargo lesson diff {name}`)");
         return ExitCode::from(2);
     } else {
         lesson_main(&cli, lesson)
@@ -135,7 +158,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("cargo lesson: {e}");
+            tell!("cargo lesson: {e}");
             ExitCode::FAILURE
         }
     }
@@ -191,7 +214,7 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
     let mut code = ExitCode::SUCCESS;
     for (i, &(server_lang, client_lang)) in mixes.iter().enumerate() {
         if i > 0 {
-            println!();
+            say!();
         }
         let (server, compiled_s) = run::program(&builds, lesson, "server", server_lang, flavor)?;
         let (client, compiled_c) = run::program(&builds, lesson, "client", client_lang, flavor)?;
@@ -294,7 +317,7 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
 /// exits 0 when they agree, or differ only as the book lists.
 fn diff_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
     if lesson.kind != Kind::Pair {
-        eprintln!(
+        tell!(
             "cargo lesson diff: {} is a lesson of steps; diff compares the lessons of one \
              server and one client: {}",
             lesson.name,
@@ -337,7 +360,7 @@ fn diff_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
         match run::run(&pair, &server, &client, &mut quiet, Some(&interrupts)) {
             Ok(outcome) => outcomes.push(outcome),
             Err(e) => {
-                eprintln!("cargo lesson diff: the {lang} pair: {e}");
+                tell!("cargo lesson diff: the {lang} pair: {e}");
                 return Ok(ExitCode::FAILURE);
             }
         }
@@ -348,7 +371,7 @@ fn diff_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
         transport: lesson.transport,
         port: None,
     };
-    println!(
+    say!(
         "{}",
         out.paint(
             "1",
@@ -364,12 +387,12 @@ fn diff_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
         out.note(&section.title);
         for line in &section.lines {
             match line {
-                socklab::lab::diff::Line::Same(l) => println!("   = {l}"),
+                socklab::lab::diff::Line::Same(l) => say!("   = {l}"),
                 socklab::lab::diff::Line::Differ(c, rust) => {
                     differing += 1;
                     let show = |l: &Option<String>| l.clone().unwrap_or_else(|| "(none)".into());
-                    println!("{}", out.paint("31", &format!("   C    {}", show(c))));
-                    println!("{}", out.paint("32", &format!("   Rust {}", show(rust))));
+                    say!("{}", out.paint("31", &format!("   C    {}", show(c))));
+                    say!("{}", out.paint("32", &format!("   Rust {}", show(rust))));
                 }
             }
         }
@@ -416,7 +439,7 @@ impl Printer {
     }
 
     fn title(&self, l: &Lesson) {
-        println!(
+        say!(
             "{}",
             self.paint(
                 "1",
@@ -429,7 +452,7 @@ impl Printer {
     }
 
     fn note(&self, s: &str) {
-        println!("{}", self.paint("2", &format!("── {}", self.scrub(s))));
+        say!("{}", self.paint("2", &format!("── {}", self.scrub(s))));
     }
 
     /// With `--stable-output`, the port number replaced by PORT.
@@ -443,7 +466,7 @@ impl Printer {
     fn input(&self, bytes: &[u8]) {
         self.note("the client's input:");
         for line in String::from_utf8_lossy(bytes).lines() {
-            println!("{}", self.paint("2", &format!("   stdin  < {line}")));
+            say!("{}", self.paint("2", &format!("   stdin  < {line}")));
         }
     }
 
@@ -460,7 +483,7 @@ impl Printer {
     }
 
     fn failure(&self, lesson: &Lesson, e: &RunError) -> ExitCode {
-        eprintln!(
+        tell!(
             "{}",
             self.paint("31;1", &self.scrub(&format!("cargo lesson: {e}")))
         );
@@ -470,7 +493,7 @@ impl Printer {
             } => {
                 let stderr = transcript.text(Who::Server, Stream::Stderr);
                 if stderr.contains("Address already in use") {
-                    eprintln!("{}", in_use_advice(lesson.transport, *port));
+                    tell!("{}", in_use_advice(lesson.transport, *port));
                 }
                 ExitCode::FAILURE
             }
@@ -516,7 +539,7 @@ impl Narrator for Printer {
     }
 
     fn step(&mut self, n: u32, what: &str) {
-        println!("{}", self.paint("1", &format!("{n}. {what}")));
+        say!("{}", self.paint("1", &format!("{n}. {what}")));
     }
 
     fn remark(&mut self, what: &str) {
@@ -528,7 +551,7 @@ impl Narrator for Printer {
             "the kernel's table for port {port} (/proc/net/tcp, as `ss -tan` shows it):"
         ));
         if entries.is_empty() {
-            println!("   (nothing)");
+            say!("   (nothing)");
         }
         for e in entries {
             // The client's port was chosen by the kernel: different on every run.
@@ -537,7 +560,7 @@ impl Narrator for Printer {
             } else {
                 e.remote.1.to_string()
             };
-            println!(
+            say!(
                 "   {}:{} -> {}:{peer}  {}",
                 e.local.0,
                 self.scrub(&e.local.1.to_string()),

@@ -34,12 +34,24 @@ impl Proc {
             cmd.process_group(0);
         }
         // SAFETY: the closure runs in the child between fork and exec, and calls only
-        // prctl(2), which is async-signal-safe; it touches no memory of the parent's.
+        // prctl(2) and close_range(2), which are async-signal-safe; it touches no memory
+        // of the parent's.
         unsafe {
             cmd.pre_exec(|| {
                 if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
                     return Err(io::Error::last_os_error());
                 }
+                // A program starts with stdin, stdout and stderr, as from a shell, and
+                // nothing else: whatever the runner inherited without close-on-exec
+                // (cargo's jobserver pipes, say) is closed at exec. Marked, not closed
+                // now, so that std's own pipe that reports a failed exec still works.
+                // Before Linux 5.11 the flag is unknown (EINVAL): then nothing is marked.
+                libc::syscall(
+                    libc::SYS_close_range,
+                    3u32,
+                    u32::MAX,
+                    libc::CLOSE_RANGE_CLOEXEC,
+                );
                 Ok(())
             });
         }
