@@ -26,8 +26,14 @@ fn diff_finds_the_c_and_rust_pairs_the_same_on_the_default_input() {
         assert!(o.status.success(), "{name}: {out}");
         assert!(out.contains("── the same: "), "{name}: {out}");
         // Both output and system calls were compared, and every side was traced.
-        assert!(out.contains("── server: system calls\n   = socket(AF_INET"), "{out}");
-        assert!(out.contains("── client: system calls\n   = socket(AF_INET"), "{out}");
+        assert!(
+            out.contains("── server: system calls\n   = socket(AF_INET"),
+            "{out}"
+        );
+        assert!(
+            out.contains("── client: system calls\n   = socket(AF_INET"),
+            "{out}"
+        );
     }
 }
 
