@@ -1071,23 +1071,31 @@ fn port_held_by_a_socket_that_does_not_listen_reuseaddr_server_binds() {
 
 // ─── A TCP client with no one listening ──────────────────────────────────────────
 
-/// A port on which nothing listens: one the kernel gave a listener of the test's, which
-/// is then closed (it accepted nothing, so nothing is left in TIME_WAIT).
-fn closed_port() -> u16 {
-    let (listener, port) = tcp_listener();
-    drop(listener);
+/// A port on which nothing listens, held so that nothing can start to: a TCP socket of
+/// the test's, bound to 127.0.0.1 on a port the kernel chose, that never calls `listen`.
+/// The kernel answers a SYN to a bound but not listening port with a RST, as it does for
+/// a port no socket has; and while the test holds the socket, no other program (another
+/// test running at the same time, say) can bind the port and listen on it.
+fn closed_port() -> (socklab::apue::OwnedFd, u16) {
+    use socklab::apue::*;
+    let fd = socket(AF_INET, SOCK_STREAM, 0).expect("socket");
+    bind(&fd, &sockaddr_in::new(0, INADDR_LOOPBACK)).expect("bind 127.0.0.1:0");
+    let mut addr = sockaddr_in::default();
+    let mut len = size_of::<sockaddr_in>() as socklen_t;
+    getsockname(&fd, &mut addr, &mut len).expect("getsockname");
+    let port = ntohs(addr.sin_port);
     let table = kernel::sockets(std::process::id(), Transport::Tcp).unwrap();
     assert!(
         !table
             .iter()
             .any(|s| s.local.1 == port && s.state == TcpState::LISTEN),
-        "something still listens on {port}: {table:?}"
+        "something listens on {port}, which the test holds: {table:?}"
     );
-    port
+    (fd, port)
 }
 
 fn connection_refused(lesson: &str) {
-    let port = closed_port();
+    let (_held, port) = closed_port();
     let c = same(
         lesson,
         "client",
