@@ -180,6 +180,7 @@ impl sockaddr_in {
     }
 }
 
+// ANCHOR: getsockname
 /// Gets the address a socket is bound to: its local address and port.
 ///
 /// Mirrors C `getsockname(2)`, notes §3.1 (two of the five elements: the local address
@@ -199,7 +200,9 @@ pub fn getsockname(
     let rc = unsafe { libc::getsockname(sockfd.as_fd().as_raw_fd(), addr.as_mut_ptr(), len) };
     nix::errno::Errno::result(rc).map(drop)
 }
+// ANCHOR_END: getsockname
 
+// ANCHOR: getpeername
 /// Gets the address of the peer a socket is connected to.
 ///
 /// Mirrors C `getpeername(2)`, notes §3.1 (the remote address and port). `ENOTCONN` for
@@ -216,3 +219,4 @@ pub fn getpeername(
     let rc = unsafe { libc::getpeername(sockfd.as_fd().as_raw_fd(), addr.as_mut_ptr(), len) };
     nix::errno::Errno::result(rc).map(drop)
 }
+// ANCHOR_END: getpeername

@@ -23,10 +23,75 @@ const OUTPUTS: &[(&str, &[&str])] = &[
     ("tcp-hello.txt", &["tcp-hello", "--all"]),
     ("tcp-echo.txt", &["tcp-echo", "--all"]),
     ("reuseaddr.txt", &["reuseaddr"]),
+    // The five elements (five-elements.md) and `cargo lesson diff` (introduction.md).
+    ("udp-echo-diff.txt", &["diff", "udp-echo"]),
+    // "Try it" at the end of the lesson chapters; inputs in book/src/try/.
+    ("try-udp-hello-diff.txt", &["diff", "udp-hello"]),
+    (
+        "try-udp-hello-asan.txt",
+        &["udp-hello", "--server", "c", "--client", "c", "--asan"],
+    ),
+    (
+        "try-udp-echo-long-word.txt",
+        &["udp-echo", "--input", "book/src/try/long-word.txt"],
+    ),
+    (
+        "try-udp-echo-spaces.txt",
+        &[
+            "udp-echo",
+            "--server",
+            "rust",
+            "--client",
+            "c",
+            "--input",
+            "book/src/try/spaces.txt",
+        ],
+    ),
+    (
+        "try-udp-echo-empty.txt",
+        &["udp-echo", "--input", "book/src/try/empty.txt"],
+    ),
+    ("try-tcp-hello-diff.txt", &["diff", "tcp-hello"]),
+    (
+        "try-tcp-hello-two-words.txt",
+        &["tcp-hello", "--input", "book/src/try/hello-world.txt"],
+    ),
+    (
+        "try-tcp-hello-empty.txt",
+        &["tcp-hello", "--input", "book/src/try/empty.txt"],
+    ),
+    ("try-tcp-echo-diff.txt", &["diff", "tcp-echo"]),
+    (
+        "try-tcp-echo-long-word.txt",
+        &["tcp-echo", "--input", "book/src/try/long-word.txt"],
+    ),
+    (
+        "try-tcp-echo-empty.txt",
+        &["tcp-echo", "--input", "book/src/try/empty.txt"],
+    ),
+    ("try-reuseaddr-rust.txt", &["reuseaddr", "--server", "rust"]),
+    (
+        "try-reuseaddr-c-client.txt",
+        &["reuseaddr", "--client", "c"],
+    ),
     ("encapsulation.txt", &["encapsulation"]),
     ("handshake.txt", &["handshake"]),
     ("tcp-chat.txt", &["tcp-chat", "--all"]),
     ("fork-echo.txt", &["fork-echo"]),
+    // Reading a trace (reading-a-trace.md) uses udp-echo-diff.txt and try-tcp-echo-diff.txt.
+    // Two hosts (two-hosts.md): root, like the capture lessons.
+    (
+        "two-hosts-udp-hello.txt",
+        &["udp-hello", "--two-hosts", "--all"],
+    ),
+    (
+        "two-hosts-diff-udp-echo.txt",
+        &["diff", "udp-echo", "--two-hosts"],
+    ),
+    (
+        "two-hosts-diff-tcp-hello.txt",
+        &["diff", "tcp-hello", "--two-hosts"],
+    ),
 ];
 
 /// What `cargo lesson ARGS --stable-output` prints, stdout and stderr in order, after a

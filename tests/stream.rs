@@ -303,6 +303,7 @@ mod names {
     use super::*;
     use pretty_assertions::assert_eq;
 
+    // ANCHOR: five_elements
     /// The five elements of a connection (notes §3.1), read from both ends: protocol
     /// (TCP), local address and port (getsockname), remote address and port
     /// (getpeername). Each end's local is the other's remote.
@@ -325,6 +326,7 @@ mod names {
         // And against libc's own call, for the client's port.
         assert_eq!(local(&client).1, port_of(&client));
     }
+    // ANCHOR_END: five_elements
 
     #[test]
     fn getpeername_of_an_unconnected_socket_is_enotconn() {

@@ -6,6 +6,7 @@
 //! cargo lesson udp-echo [--server c|rust] [--client c|rust] [--port N] [--input FILE]
 //! cargo lesson udp-echo --all          # the four server × client mixes in turn
 //! cargo lesson udp-echo --input -      # type as the client (Ctrl-D ends the input)
+//! cargo lesson udp-echo --two-hosts    # server and client on two hosts (root)
 //! ```
 //!
 //! It builds what it needs (the C with the system compiler, the Rust with cargo), starts
@@ -20,6 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use socklab::lab::build::{Builds, CFlavor};
+use socklab::lab::hosts::Hosts;
 use socklab::lab::kernel::{self, SocketEntry, Transport};
 use socklab::lab::lessons::{self, Kind, Lesson, LESSONS};
 use socklab::lab::mux::{Event, Stream, Who};
@@ -92,6 +94,11 @@ struct Cli {
     #[arg(long)]
     trace: bool,
 
+    /// Run the server and the client on two hosts, 10.77.0.1 and 10.77.0.2: network
+    /// namespaces made for the run, joined by a veth pair, deleted at its end (root).
+    #[arg(long)]
+    two_hosts: bool,
+
     /// No colours (also when NO_COLOR is set or the output is not a terminal).
     #[arg(long)]
     no_color: bool,
@@ -147,6 +154,15 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     };
+    if cli.two_hosts && lesson.kind != Kind::Pair {
+        eprintln!(
+            "cargo lesson: --two-hosts puts a lesson's one server and one client on two \
+             hosts, and {} is not such a lesson. It applies to: {}",
+            lesson.name,
+            pair_lessons()
+        );
+        return ExitCode::from(2);
+    }
     let result = if diff {
         diff_main(&cli, lesson)
     } else if cli.diffed.is_some() {
@@ -164,8 +180,36 @@ fn main() -> ExitCode {
     }
 }
 
+/// The lessons of one server and one client, for messages: "udp-hello, udp-echo, …".
+fn pair_lessons() -> String {
+    LESSONS
+        .iter()
+        .filter(|l| l.kind == Kind::Pair)
+        .map(|l| l.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// With `--two-hosts`, the hosts; without root, an error that says how to run it.
+fn two_hosts(cli: &Cli, command: &str) -> io::Result<Option<Hosts>> {
+    if !cli.two_hosts {
+        return Ok(None);
+    }
+    Hosts::create().map(Some).map_err(|e| {
+        let hint = if e.kind() == io::ErrorKind::PermissionDenied {
+            format!("\nrun it as root: `sudo -E cargo lesson {command} --two-hosts`")
+        } else {
+            String::new()
+        };
+        io::Error::new(e.kind(), format!("--two-hosts: {e}{hint}"))
+    })
+}
+
 fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
     let interrupts = Interrupts::install()?;
+    // First, so that without root it says so before building anything. Dropped when this
+    // function returns, however it returns: the hosts are deleted then.
+    let hosts = two_hosts(cli, lesson.name)?;
     let color =
         !cli.no_color && std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal();
     let input = match &cli.input {
@@ -211,6 +255,9 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
         port: None,
     };
     out.title(lesson);
+    if let Some(hosts) = &hosts {
+        out.note(&hosts.describe());
+    }
     let mut code = ExitCode::SUCCESS;
     for (i, &(server_lang, client_lang)) in mixes.iter().enumerate() {
         if i > 0 {
@@ -229,6 +276,7 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
             input: input.clone(),
             c_flavor: flavor,
             trace: cli.trace,
+            hosts: hosts.as_ref(),
             ..Pair::new(lesson, server_lang, client_lang)
         };
         let steps = match lesson.kind {
@@ -321,16 +369,12 @@ fn diff_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
             "cargo lesson diff: {} is a lesson of steps; diff compares the lessons of one \
              server and one client: {}",
             lesson.name,
-            LESSONS
-                .iter()
-                .filter(|l| l.kind == Kind::Pair)
-                .map(|l| l.name)
-                .collect::<Vec<_>>()
-                .join(", ")
+            pair_lessons()
         );
         return Ok(ExitCode::from(2));
     }
     let interrupts = Interrupts::install()?;
+    let hosts = two_hosts(cli, &format!("diff {}", lesson.name))?;
     let color = !cli.no_color
         && !cli.stable_output
         && std::env::var_os("NO_COLOR").is_none()
@@ -355,6 +399,7 @@ fn diff_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
         let pair = Pair {
             input: Input::Bytes(input.clone()),
             trace: true,
+            hosts: hosts.as_ref(),
             ..Pair::new(lesson, lang, lang)
         };
         match run::run(&pair, &server, &client, &mut quiet, Some(&interrupts)) {
@@ -381,6 +426,9 @@ fn diff_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
             )
         )
     );
+    if let Some(hosts) = &hosts {
+        out.note(&hosts.describe());
+    }
     let sections = socklab::lab::diff::compare(&outcomes[0], &outcomes[1]);
     let mut differing = 0;
     for section in &sections {

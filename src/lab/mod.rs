@@ -11,6 +11,7 @@
 //! - [`chat`]: the `tcp-chat` lesson, both sides typing.
 //! - [`fork_echo`]: the `fork-echo` lesson, many clients at once.
 //! - [`capture`]: the `encapsulation` and `handshake` lessons, packets captured on `lo`.
+//! - [`hosts`]: `--two-hosts`, server and client on two network namespaces and a cable.
 //! - [`signals`]: Ctrl-C, so that the runner stops what it started before it exits.
 //! - [`trace`]: system-call traces with `strace`, normalised for comparison.
 //! - [`diff`]: `cargo lesson diff`, the C pair against the Rust pair, line by line.
@@ -21,6 +22,7 @@ pub mod capture;
 pub mod chat;
 pub mod diff;
 pub mod fork_echo;
+pub mod hosts;
 pub mod kernel;
 pub mod lessons;
 pub mod live_trace;

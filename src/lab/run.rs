@@ -3,7 +3,9 @@
 //! 1. The server starts on the port given (or one the kernel says is free).
 //! 2. The runner waits until the kernel's socket table shows the server's socket bound
 //!    (for TCP, listening). If the server ends first, its stderr says why.
-//! 3. The client starts, with `127.0.0.1 PORT` and its input on stdin.
+//! 3. The client starts, with `127.0.0.1 PORT` and its input on stdin. (With
+//!    [`Pair::hosts`], each runs on a host of its own and the client is given the
+//!    server host's address: see [`super::hosts`].)
 //! 4. Everything both print is collected in order ([`super::mux`]), and shown as it comes.
 //! 5. When the client has ended, the server is given a moment to end by itself (if the
 //!    lesson's does), then stopped with `SIGTERM`. Nothing is left running, whatever
@@ -21,6 +23,7 @@ use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags};
 
 use super::build::{relative, Builds, CFlavor};
+use super::hosts::{Host, Hosts, Netns};
 use super::kernel::{self, SocketEntry};
 use super::lessons::Lesson;
 use super::mux::{Event, Mux, Stream, Transcript, Who};
@@ -99,6 +102,9 @@ pub struct Pair<'a> {
     pub limits: Limits,
     /// Run both programs under `strace` and show their socket calls (`--trace`).
     pub trace: bool,
+    /// `--two-hosts`: the server on the one host, the client on the other, given the
+    /// server host's address; `None`: both on this machine, the client given 127.0.0.1.
+    pub hosts: Option<&'a Hosts>,
 }
 
 impl<'a> Pair<'a> {
@@ -113,6 +119,7 @@ impl<'a> Pair<'a> {
             c_flavor: CFlavor::Plain,
             limits: Limits::default(),
             trace: false,
+            hosts: None,
         }
     }
 }
@@ -206,6 +213,9 @@ pub struct Program {
     /// When set, the program runs under `strace`, which writes its trace to this file
     /// (see [`super::trace`]).
     pub trace: Option<PathBuf>,
+    /// When set, the program runs in this network namespace, one of [`Hosts`]
+    /// ([`Netns::apply`]); else in the runner's.
+    pub netns: Option<Netns>,
 }
 
 impl Program {
@@ -216,6 +226,7 @@ impl Program {
             lang,
             leading_args: Vec::new(),
             trace: None,
+            netns: None,
         }
     }
 
@@ -237,6 +248,9 @@ impl Program {
         argv.extend(args.iter().map(Into::into));
         let mut cmd = Command::new(&argv[0]);
         cmd.args(&argv[1..]);
+        if let Some(netns) = &self.netns {
+            netns.apply(&mut cmd);
+        }
         if stdbuf {
             // stdbuf works by preloading a library; AddressSanitizer (`--asan`) insists
             // on being loaded first, and says so and exits, unless told not to check.
@@ -251,7 +265,8 @@ impl Program {
         cmd
     }
 
-    /// How to show it to a student: `stdbuf -oL target/c-reference/udp-echo/server 40123`.
+    /// How to show it to a student: `stdbuf -oL target/c-reference/udp-echo/server 40123`,
+    /// followed by ` (on the server host, 10.77.0.1)` when it runs on one.
     pub fn shown(&self, args: &[String]) -> String {
         let mut s = String::new();
         if self.lang == Lang::C && has_stdbuf() {
@@ -261,6 +276,10 @@ impl Program {
         for a in self.leading_args.iter().chain(args) {
             s.push(' ');
             s.push_str(a);
+        }
+        if let Some(netns) = &self.netns {
+            let host = netns.host();
+            s.push_str(&format!("  (on the {} host, {})", host.name(), host.ip()));
         }
         s
     }
@@ -580,9 +599,27 @@ pub fn run(
     interrupts: Option<&super::signals::Interrupts>,
 ) -> Result<Outcome, RunError> {
     let lesson = pair.lesson;
-    let port = match pair.port {
-        Some(port) => port,
-        None => kernel::free_port(lesson.transport)?,
+    let port = match (pair.port, pair.hosts) {
+        (Some(port), _) => port,
+        (None, None) => kernel::free_port(lesson.transport)?,
+        // A port free on the server host, asked there: no address of this machine's.
+        (None, Some(hosts)) => {
+            hosts.within(Host::Server, || kernel::free_port(lesson.transport))??
+        }
+    };
+    // With two hosts, each program runs on its own, and the client is given the server
+    // host's address; `on` gives a program its host.
+    let on = |program: &Program, host: Host| Program {
+        netns: match pair.hosts {
+            Some(hosts) => Some(hosts.netns(host).clone()),
+            None => program.netns.clone(),
+        },
+        ..program.clone()
+    };
+    let (server, client) = (&on(server, Host::Server), &on(client, Host::Client));
+    let server_ip = match pair.hosts {
+        Some(_) => Host::Server.ip(),
+        None => std::net::Ipv4Addr::LOCALHOST,
     };
     let mut session = Session::new(observer, interrupts)?;
     if pair.trace {
@@ -601,7 +638,7 @@ pub fn run(
     // 2. The client, fed its input from a thread, so that a client that prints a lot
     //    while we feed it cannot block us both. A client that ends before reading it all
     //    closes the pipe: the rest is dropped (EPIPE: the runner ignores SIGPIPE).
-    let client_args = vec!["127.0.0.1".to_string(), port.to_string()];
+    let client_args = vec![server_ip.to_string(), port.to_string()];
     let (stdin, feed) = match &pair.input {
         Input::Bytes(bytes) => {
             let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
