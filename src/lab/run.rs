@@ -599,14 +599,6 @@ pub fn run(
     interrupts: Option<&super::signals::Interrupts>,
 ) -> Result<Outcome, RunError> {
     let lesson = pair.lesson;
-    let port = match (pair.port, pair.hosts) {
-        (Some(port), _) => port,
-        (None, None) => kernel::free_port(lesson.transport)?,
-        // A port free on the server host, asked there: no address of this machine's.
-        (None, Some(hosts)) => {
-            hosts.within(Host::Server, || kernel::free_port(lesson.transport))??
-        }
-    };
     // With two hosts, each program runs on its own, and the client is given the server
     // host's address; `on` gives a program its host.
     let on = |program: &Program, host: Host| Program {
@@ -621,18 +613,42 @@ pub fn run(
         Some(_) => Host::Server.ip(),
         None => std::net::Ipv4Addr::LOCALHOST,
     };
-    let mut session = Session::new(observer, interrupts)?;
-    if pair.trace {
-        session.trace(port);
-    }
 
-    // 1. The server, and the kernel's word that its socket is bound.
-    let server_args = vec![port.to_string()];
-    let mut server_proc = session.start(server, &server_args, Who::Server, Stdio::null(), true)?;
-    session
-        .observer()
-        .server_started(&server.shown(&server_args), port);
-    let bound = session.wait_bound(&mut server_proc, lesson.transport, port, pair.limits.bind)?;
+    // 1. The server, and the kernel's word that its socket is bound. A port the kernel
+    //    said was free may be taken by someone else before the server binds it (another
+    //    test, running at the same time): then ask again, a few times.
+    let mut attempts = 0;
+    let (mut session, mut server_proc, port, bound) = loop {
+        attempts += 1;
+        let port = match (pair.port, pair.hosts) {
+            (Some(port), _) => port,
+            (None, None) => kernel::free_port(lesson.transport)?,
+            // A port free on the server host, asked there: no address of this machine's.
+            (None, Some(hosts)) => {
+                hosts.within(Host::Server, || kernel::free_port(lesson.transport))??
+            }
+        };
+        let mut session = Session::new(&mut *observer, interrupts)?;
+        if pair.trace {
+            session.trace(port);
+        }
+        let server_args = vec![port.to_string()];
+        let mut server_proc =
+            session.start(server, &server_args, Who::Server, Stdio::null(), true)?;
+        session
+            .observer()
+            .server_started(&server.shown(&server_args), port);
+        match session.wait_bound(&mut server_proc, lesson.transport, port, pair.limits.bind) {
+            Ok(bound) => break (session, server_proc, port, bound),
+            Err(RunError::ServerEnded { transcript, .. })
+                if pair.port.is_none()
+                    && attempts < 3
+                    && transcript
+                        .text(Who::Server, Stream::Stderr)
+                        .contains("Address already in use") => {}
+            Err(e) => return Err(e),
+        }
+    };
     session.observer().server_bound(&bound);
 
     // 2. The client, fed its input from a thread, so that a client that prints a lot
