@@ -93,7 +93,8 @@ fn bench_inet_ntoa(c: &mut Criterion) {
             // SAFETY: inet_ntoa returns a pointer to a NUL-terminated string in a
             // per-thread static buffer, valid until this thread's next call; it is
             // copied out at once.
-            let text = unsafe { CStr::from_ptr(glibc::inet_ntoa(black_box(libc::in_addr { s_addr }))) };
+            let text =
+                unsafe { CStr::from_ptr(glibc::inet_ntoa(black_box(libc::in_addr { s_addr }))) };
             text.to_string_lossy().into_owned()
         })
     });
