@@ -245,7 +245,9 @@ fn lesson_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
         .iter()
         .any(|&(s, c)| s == Lang::Rust || c == Lang::Rust)
     {
-        builds.build_rust()?;
+        if let Some(code) = build_twins(&builds)? {
+            return Ok(code);
+        }
     }
 
     let mut out = Printer {
@@ -390,7 +392,9 @@ fn diff_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
     };
     let exe = std::env::current_exe()?;
     let builds = Builds::beside(exe.parent().unwrap_or(&exe));
-    builds.build_rust()?;
+    if let Some(code) = build_twins(&builds)? {
+        return Ok(code);
+    }
     let mut quiet = run::Quiet;
     let mut outcomes = Vec::new();
     for lang in [Lang::C, Lang::Rust] {
@@ -465,6 +469,20 @@ fn diff_main(cli: &Cli, lesson: &'static Lesson) -> io::Result<ExitCode> {
         ));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Builds the Rust twins. A Ctrl-C during the build stops cargo too (it is in the
+/// terminal's process group): that is an interruption, `Some(130)`, not a failed build.
+fn build_twins(builds: &Builds) -> io::Result<Option<ExitCode>> {
+    match builds.build_rust() {
+        Ok(()) => Ok(None),
+        Err(_) if Interrupts::caught().is_some() => {
+            tell!("cargo lesson: interrupted while building");
+            let sig = Interrupts::caught().map_or(2, |s| s as u8);
+            Ok(Some(ExitCode::from(128 + sig)))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Prints a run as it happens.
