@@ -288,9 +288,13 @@ pub fn processes() -> Vec<ProcView> {
         .collect()
 }
 
-/// The processes in process group `pgid`, as `/proc` shows them now.
+/// The processes in process group `pgid`, as `/proc` shows them now: the group's leader
+/// (the program the runner started) first, then the rest by pid. Not simply by pid: pids
+/// wrap around, so a child's may be lower than its parent's.
 pub fn group_members(pgid: u32) -> Vec<ProcView> {
-    processes().into_iter().filter(|p| p.pgid == pgid).collect()
+    let mut members: Vec<ProcView> = processes().into_iter().filter(|p| p.pgid == pgid).collect();
+    members.sort_by_key(|p| (p.pid != pgid, p.pid));
+    members
 }
 
 /// One descriptor of a process, from `/proc/<pid>/fd`.
