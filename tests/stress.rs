@@ -228,11 +228,16 @@ impl Run {
             (Some(130), _) if self.output.contains("interrupted; stopped everything") => {
                 "exit 130, interrupted".into()
             }
+            // Ctrl-C during the runner's own `cargo build`: cargo, in the same foreground
+            // group, dies of it too, and the runner says it was interrupted.
+            (Some(130), _) if self.output.contains("interrupted while building") => {
+                "exit 130, interrupted while building".into()
+            }
             (Some(0), _) => "exit 0, finished first".into(),
             (None, Some(libc::SIGINT)) => "killed by SIGINT, before its handler".into(),
-            // Ctrl-C reaches the whole foreground group, the runner's helpers too: `cargo
-            // build` (run first when a side is Rust) or `ip` (setting up `--two-hosts`)
-            // dies of it, and the runner reports that helper's failure (a finding).
+            // Ctrl-C reaches the whole foreground group, the runner's helpers too: `ip`
+            // (setting up `--two-hosts`) dies of it, and the runner reports that helper's
+            // failure, not an interruption (a finding, still open).
             (Some(1), _) if self.helper_interrupted() => {
                 "exit 1, a helper (cargo build, ip) died of the SIGINT first".into()
             }
