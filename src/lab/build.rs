@@ -156,10 +156,15 @@ pub fn compile_c(
     let dir = out.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let cc = std::env::var_os("CC").unwrap_or_else(|| OsString::from("cc"));
+    // Unique to this call, not only to this process: two threads of one test binary may
+    // build the same program at once, and a shared partial file would be written by one
+    // compiler while the other's result, renamed into place, is already being run.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let partial = dir.join(format!(
-        ".{}.{}.partial",
+        ".{}.{}.{}.partial",
         out.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
-        std::process::id()
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     let mut cmd = Command::new(&cc);
     cmd.args(flavor.flags());
