@@ -53,10 +53,9 @@
 
 use std::fs;
 use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{Ipv4Addr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -70,6 +69,10 @@ use socklab::lab::mux::{Stream, Who};
 use socklab::lab::process::{describe, Proc};
 use socklab::lab::run::{self, Input, Lang, Outcome, Pair, Program, Quiet};
 
+#[path = "support/udp.rs"]
+mod udp;
+use udp::{udp_socket, Recorder, REPLY_WITHIN};
+
 /// The fuzz target's property: socklab's address parsers against glibc's.
 #[path = "../fuzz/src/lib.rs"]
 mod inet_fuzz;
@@ -77,7 +80,6 @@ mod inet_fuzz;
 /// How long a program that should end by itself may take.
 const ENDS_WITHIN: Duration = Duration::from_secs(10);
 /// How long a reply may take over loopback.
-const REPLY_WITHIN: Duration = Duration::from_secs(5);
 /// How long a program that blocks is watched before the test ends it: long enough for
 /// a reply that would come to have come.
 const BLOCKED_FOR: Duration = Duration::from_millis(300);
@@ -469,14 +471,6 @@ impl Live {
             stderr: self.stderr.lock().unwrap().clone(),
         }
     }
-}
-
-/// A UDP socket of the test's on 127.0.0.1, with a reply limit.
-fn udp_socket() -> (UdpSocket, u16) {
-    let sock = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
-    sock.set_read_timeout(Some(REPLY_WITHIN)).unwrap();
-    let port = sock.local_addr().unwrap().port();
-    (sock, port)
 }
 
 /// A datagram waiting on `sock` now, if any (never blocks).
@@ -1320,67 +1314,6 @@ fn assert_reads_as(ip: &str, expected: Ipv4Addr) {
     );
 }
 
-/// A datagram and who sent it.
-type Datagram = (Vec<u8>, SocketAddr);
-
-/// A UDP echo server of the test's on 127.0.0.1 that records who sent what; it stops
-/// when dropped, after 20 datagrams, or after a minute.
-struct UdpRecorder {
-    port: u16,
-    got: Arc<Mutex<Vec<Datagram>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl UdpRecorder {
-    fn start() -> UdpRecorder {
-        let (sock, port) = udp_socket();
-        sock.set_read_timeout(Some(Duration::from_millis(20)))
-            .unwrap();
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (got, stop) = (got.clone(), stop.clone());
-            thread::spawn(move || {
-                let deadline = Instant::now() + Duration::from_secs(60);
-                let mut buf = [0u8; 65536];
-                let mut count = 0;
-                while !stop.load(Ordering::Relaxed) && Instant::now() < deadline && count < 20 {
-                    if let Ok((n, from)) = sock.recv_from(&mut buf) {
-                        count += 1;
-                        got.lock().unwrap().push((buf[..n].to_vec(), from));
-                        let _ = sock.send_to(&buf[..n], from);
-                    }
-                }
-            })
-        };
-        UdpRecorder {
-            port,
-            got,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    /// What arrived, once `n` datagrams have (or after `REPLY_WITHIN`), and cleared.
-    fn take(&self, n: usize) -> Vec<Datagram> {
-        let deadline = Instant::now() + REPLY_WITHIN;
-        while self.got.lock().unwrap().len() < n && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(1));
-        }
-        std::mem::take(&mut *self.got.lock().unwrap())
-    }
-}
-
-impl Drop for UdpRecorder {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 /// Addresses that `inet_addr` reads as 0.0.0.0, or as 127.0.0.1 with text after a
 /// space or a tab (`inet_aton(3)` stops at white space and ignores the rest).
 /// 0.0.0.0 as a destination is this host: Linux routes it to 127.0.0.1
@@ -1396,7 +1329,7 @@ const THIS_HOST: &[(&str, Ipv4Addr)] = &[
 
 #[test]
 fn zero_and_text_after_a_space_reach_this_host_udp() {
-    let recorder = UdpRecorder::start();
+    let recorder = Recorder::start(20);
     let port = recorder.port.to_string();
     for (ip, reads_as) in THIS_HOST {
         assert_reads_as(ip, *reads_as);

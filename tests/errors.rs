@@ -39,11 +39,12 @@ use socklab::lab::kernel::{self, SocketEntry, TcpState, Transport};
 use socklab::lab::process::Proc;
 use socklab::lab::run::{Lang, Program};
 
+#[path = "support/udp.rs"]
+mod udp;
+use udp::{udp_socket, Recorder, REPLY_WITHIN};
+
 /// How long a program that should end by itself may take.
 const ENDS_WITHIN: Duration = Duration::from_secs(10);
-/// How long a datagram may take to come back over loopback.
-const REPLY_WITHIN: Duration = Duration::from_secs(5);
-
 fn builds() -> Builds {
     Builds::beside(Path::new(env!("CARGO_BIN_EXE_lesson")).parent().unwrap())
 }
@@ -258,15 +259,6 @@ fn same(lesson: &str, program: &str, args: &[&str], stdin: &[u8]) -> Ran {
     c_ran
 }
 
-/// A UDP socket on 127.0.0.1 that a test holds: a port no one else can bind, and a
-/// mailbox.
-fn udp_socket() -> (UdpSocket, u16) {
-    let sock = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
-    sock.set_read_timeout(Some(REPLY_WITHIN)).unwrap();
-    let port = sock.local_addr().unwrap().port();
-    (sock, port)
-}
-
 /// A datagram waiting on `sock` now, if any (never blocks).
 fn pending(sock: &UdpSocket) -> Option<(Vec<u8>, SocketAddr)> {
     sock.set_nonblocking(true).unwrap();
@@ -278,90 +270,6 @@ fn pending(sock: &UdpSocket) -> Option<(Vec<u8>, SocketAddr)> {
     };
     sock.set_nonblocking(false).unwrap();
     got
-}
-
-/// A datagram and who sent it.
-type Datagram = (Vec<u8>, SocketAddr);
-
-/// A UDP echo server of the test's own, on 127.0.0.1, that records what it receives:
-/// someone for a client to talk to that is neither twin. It stops when dropped, after at
-/// most 100 datagrams, or after a minute.
-struct Recorder {
-    port: u16,
-    got: Arc<Mutex<Vec<Datagram>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Recorder {
-    fn start() -> Recorder {
-        let (sock, port) = udp_socket();
-        sock.set_read_timeout(Some(Duration::from_millis(20)))
-            .unwrap();
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (got, stop) = (got.clone(), stop.clone());
-            thread::spawn(move || {
-                let deadline = Instant::now() + Duration::from_secs(60);
-                let mut buf = [0u8; 65536];
-                let mut count = 0;
-                while !stop.load(Ordering::Relaxed) && Instant::now() < deadline && count < 100 {
-                    if let Ok((n, from)) = sock.recv_from(&mut buf) {
-                        count += 1;
-                        got.lock().unwrap().push((buf[..n].to_vec(), from));
-                        let _ = sock.send_to(&buf[..n], from);
-                    }
-                }
-            })
-        };
-        Recorder {
-            port,
-            got,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    /// The datagrams received so far, with their senders.
-    fn received(&self) -> Vec<Datagram> {
-        self.got.lock().unwrap().clone()
-    }
-
-    /// The datagrams received so far.
-    fn datagrams(&self) -> Vec<Vec<u8>> {
-        self.received().into_iter().map(|(d, _)| d).collect()
-    }
-
-    /// The datagrams received, once there are `n` (or after `REPLY_WITHIN`): the
-    /// recorder's thread may take them a moment after a client has ended.
-    fn wait_for(&self, n: usize) -> Vec<Vec<u8>> {
-        let deadline = Instant::now() + REPLY_WITHIN;
-        while self.got.lock().unwrap().len() < n && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(1));
-        }
-        self.datagrams()
-    }
-
-    /// The datagrams received, after a moment for any in flight to arrive: for "nothing
-    /// was sent".
-    fn settled(&self) -> Vec<Vec<u8>> {
-        thread::sleep(Duration::from_millis(50));
-        self.datagrams()
-    }
-
-    fn clear(&self) {
-        self.got.lock().unwrap().clear();
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }
 
 fn port_str(port: u16) -> String {
@@ -448,7 +356,7 @@ fn malformed_ip_udp_echo_client() {
 const LOOPBACK_SPELLINGS: &[&str] = &["127.1", "0x7f.1", "0177.0.0.1", "2130706433"];
 
 fn odd_loopback(lesson: &str) {
-    let recorder = Recorder::start();
+    let recorder = Recorder::start(100);
     let port = port_str(recorder.port);
     let (input, datagram): (&[u8], &[u8]) = match lesson {
         "udp-echo" => (b"hi\n", b"hi\0"),
@@ -679,7 +587,7 @@ fn difference_a_word_of_100_or_more_characters() {
     let word = vec![b'w'; 150];
     let mut input = word.clone();
     input.push(b'\n');
-    let recorder = Recorder::start();
+    let recorder = Recorder::start(100);
     let port = port_str(recorder.port);
 
     let asan = c("udp-echo", "client", CFlavor::Asan);
